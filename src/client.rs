@@ -1,0 +1,119 @@
+//! Clients: the seeded workload (closed-loop clients, one operation outstanding each, with
+//! exponential think time, a read/write mix and Zipf-skewed keys) and the manual client that
+//! the page's "write" and "read" buttons drive.
+//!
+//! Clients are automata of the world rather than nodes: they pick what to do next from their
+//! own random stream, and remember who they believe the primary is.
+
+use crate::config::{ReadTarget, WorkloadSpec};
+use crate::history::OpKind;
+use crate::protocol::{ClientId, NodeId, OpId, Text};
+use crate::rng::{SimRng, ZipfKeys};
+use crate::time::{Micros, MICROS_PER_SEC};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub id: ClientId,
+    /// Driven by the page rather than the workload.
+    pub manual: bool,
+    pub outstanding: BTreeSet<OpId>,
+    /// The node this client sends writes to.
+    pub primary_hint: NodeId,
+    rng: SimRng,
+}
+
+/// What a workload client decided to do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub kind: OpKind,
+    pub key: Text,
+    pub target: NodeId,
+}
+
+/// The shared workload description, with key names built once.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub spec: WorkloadSpec,
+    keys: ZipfKeys,
+    key_names: Vec<Text>,
+    read_ppm: u32,
+}
+
+impl Workload {
+    pub fn new(spec: &WorkloadSpec) -> Workload {
+        Workload {
+            spec: spec.clone(),
+            keys: ZipfKeys::new(spec.keys as usize, spec.skew),
+            key_names: (0..spec.keys)
+                .map(|i| Text::from(format!("k{i}")))
+                .collect(),
+            read_ppm: crate::net::fraction_to_ppm(spec.read_fraction),
+        }
+    }
+
+    /// Mean think time between a client's operations.
+    pub fn think_mean(&self) -> Option<Micros> {
+        (self.spec.rate > 0.0)
+            .then(|| libm::round(MICROS_PER_SEC as f64 / self.spec.rate) as Micros)
+    }
+}
+
+impl Client {
+    pub fn new(id: ClientId, manual: bool, primary: NodeId, seed: u64) -> Client {
+        Client {
+            id,
+            manual,
+            outstanding: BTreeSet::new(),
+            primary_hint: primary,
+            rng: SimRng::derive(seed, "client", u64::from(id)),
+        }
+    }
+
+    /// Think time before the next operation.
+    pub fn think(&mut self, workload: &Workload) -> Option<Micros> {
+        workload
+            .think_mean()
+            .map(|mean| self.rng.exponential(mean).max(1))
+    }
+
+    /// Chooses the next operation; `nodes` are the cluster members the client knows of.
+    pub fn plan(&mut self, workload: &Workload, nodes: &[NodeId]) -> Plan {
+        let kind = if self.rng.chance(workload.read_ppm) {
+            OpKind::Read
+        } else {
+            OpKind::Write
+        };
+        let key = workload.key_names[workload.keys.sample(&mut self.rng)].clone();
+        let target = match kind {
+            OpKind::Write => self.primary_hint,
+            OpKind::Read => self.read_target(workload.spec.read_from, nodes),
+        };
+        Plan { kind, key, target }
+    }
+
+    fn read_target(&mut self, target: ReadTarget, nodes: &[NodeId]) -> NodeId {
+        let primary = self.primary_hint;
+        match target {
+            ReadTarget::Primary => primary,
+            ReadTarget::Any if !nodes.is_empty() => {
+                nodes[self.rng.below(nodes.len() as u64) as usize]
+            }
+            ReadTarget::AnyReplica => {
+                // The k-th member other than the primary, without building a list.
+                let replicas = nodes.iter().filter(|&&n| n != primary).count();
+                if replicas == 0 {
+                    return primary;
+                }
+                let k = self.rng.below(replicas as u64) as usize;
+                nodes
+                    .iter()
+                    .copied()
+                    .filter(|&n| n != primary)
+                    .nth(k)
+                    .unwrap_or(primary)
+            }
+            ReadTarget::Any => primary,
+        }
+    }
+}

@@ -1,0 +1,619 @@
+//! The scenario format: what a course author writes (JSON) to describe a cluster, its
+//! network, disks, replication settings and client workload. Parsing names the offending
+//! field in every error (`network.loss: must be between 0 and 1 (got 1.5)`), unknown fields
+//! are rejected, and [`Scenario::validate`] checks ranges serde cannot.
+//!
+//! The full format is documented in `docs/scenario-format.md`.
+
+use crate::time::Dur;
+use serde::{de, Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+/// Most nodes a cluster may have (the page lays them out on one ring).
+pub const MAX_NODES: usize = 9;
+/// Most workload clients.
+pub const MAX_CLIENTS: u32 = 64;
+
+/// A scenario file.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scenario {
+    /// A short title shown on the page.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The seed. Optional in the file; a run must be given one (the file's, `--seed`, or the page's).
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Either a node count (1..=9) or a list of node descriptions. Node 0 starts as primary.
+    #[serde(
+        default = "default_nodes",
+        deserialize_with = "nodes_from_count_or_list"
+    )]
+    pub nodes: Vec<NodeSpec>,
+    #[serde(default)]
+    pub network: NetworkSpec,
+    /// Per-link overrides of the network defaults.
+    #[serde(default)]
+    pub links: Vec<LinkOverride>,
+    #[serde(default)]
+    pub disk: DiskSpec,
+    #[serde(default)]
+    pub replication: ReplicationSpec,
+    #[serde(default)]
+    pub workload: WorkloadSpec,
+    /// How long the headless runner simulates when not told otherwise.
+    #[serde(default)]
+    pub until: Option<Dur>,
+    /// How many recent trace events the world keeps for `events_since` (older ones are
+    /// still hashed, just not kept).
+    #[serde(default = "default_event_log")]
+    pub event_log: u32,
+}
+
+fn default_nodes() -> Vec<NodeSpec> {
+    vec![NodeSpec::default(); 4]
+}
+
+fn default_event_log() -> u32 {
+    4096
+}
+
+impl Default for Scenario {
+    fn default() -> Scenario {
+        Scenario {
+            name: String::new(),
+            description: String::new(),
+            seed: None,
+            nodes: default_nodes(),
+            network: NetworkSpec::default(),
+            links: Vec::new(),
+            disk: DiskSpec::default(),
+            replication: ReplicationSpec::default(),
+            workload: WorkloadSpec::default(),
+            until: None,
+            event_log: default_event_log(),
+        }
+    }
+}
+
+/// One node's description.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Display name; defaults to `n0`, `n1`, ...
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Free-form region label (e.g. `eu-west`), shown on the page.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// How far this node's wall clock is ahead of true time (for timestamp-based features).
+    #[serde(default)]
+    pub clock_offset: Dur,
+    /// Whether the offset is behind rather than ahead.
+    #[serde(default)]
+    pub clock_behind: bool,
+}
+
+/// The default link between any two nodes, and the client-to-node link.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NetworkSpec {
+    #[serde(default = "default_latency")]
+    pub latency: Latency,
+    /// Extra uniform delay in `0..=jitter` added to every message.
+    #[serde(default)]
+    pub jitter: Dur,
+    /// Probability (0 to 1) that a message is lost.
+    #[serde(default)]
+    pub loss: f64,
+    /// Allow messages on one link to overtake each other (default: FIFO per link, like TCP).
+    #[serde(default)]
+    pub reorder: bool,
+    /// One-way latency between a client and any node.
+    #[serde(default = "default_client_latency")]
+    pub client_latency: Latency,
+}
+
+fn default_latency() -> Latency {
+    Latency::Uniform {
+        min: Dur::ms(20),
+        max: Dur::ms(40),
+    }
+}
+
+fn default_client_latency() -> Latency {
+    Latency::Constant { value: Dur::ms(10) }
+}
+
+impl Default for NetworkSpec {
+    fn default() -> NetworkSpec {
+        NetworkSpec {
+            latency: default_latency(),
+            jitter: Dur::ZERO,
+            loss: 0.0,
+            reorder: false,
+            client_latency: default_client_latency(),
+        }
+    }
+}
+
+/// A one-way latency distribution. In JSON: `"40ms"` (constant), or
+/// `{"kind": "uniform", "min": "20ms", "max": "60ms"}`, or
+/// `{"kind": "exponential", "min": "10ms", "mean": "30ms"}` (a floor plus an exponential
+/// tail; `mean` is the overall mean, so it must be at least `min`).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Latency {
+    Constant { value: Dur },
+    Uniform { min: Dur, max: Dur },
+    Exponential { min: Dur, mean: Dur },
+}
+
+impl Latency {
+    pub fn constant(ms: u64) -> Latency {
+        Latency::Constant { value: Dur::ms(ms) }
+    }
+
+    /// The distribution's mean, for display and estimates.
+    pub fn mean(&self) -> Dur {
+        match *self {
+            Latency::Constant { value } => value,
+            Latency::Uniform { min, max } => Dur((min.0 + max.0) / 2),
+            Latency::Exponential { mean, .. } => mean,
+        }
+    }
+
+    fn check(&self, path: &str) -> Result<(), ConfigError> {
+        match *self {
+            Latency::Uniform { min, max } if min > max => Err(ConfigError::at(
+                path,
+                format!("uniform latency needs min <= max (got min {min}, max {max})"),
+            )),
+            Latency::Exponential { min, mean } if mean < min => Err(ConfigError::at(
+                path,
+                format!("exponential latency needs mean >= min (got min {min}, mean {mean})"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Latency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Latency, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+        enum Tagged {
+            Constant { value: Dur },
+            Uniform { min: Dur, max: Dur },
+            Exponential { min: Dur, mean: Dur },
+        }
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Latency;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a latency: \"40ms\", or {\"kind\": \"uniform\", \"min\": .., \"max\": ..}, or {\"kind\": \"exponential\", \"min\": .., \"mean\": ..}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Latency, E> {
+                Dur::parse(v)
+                    .map(|value| Latency::Constant { value })
+                    .map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Latency, E> {
+                let value = Dur::deserialize(de::value::F64Deserializer::<E>::new(v))?;
+                Ok(Latency::Constant { value })
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Latency, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Latency, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Latency, A::Error> {
+                let tagged = Tagged::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(match tagged {
+                    Tagged::Constant { value } => Latency::Constant { value },
+                    Tagged::Uniform { min, max } => Latency::Uniform { min, max },
+                    Tagged::Exponential { min, mean } => Latency::Exponential { min, mean },
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// Overrides the network defaults on one link (both directions unless `oneWay`).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinkOverride {
+    pub from: u32,
+    pub to: u32,
+    #[serde(default)]
+    pub one_way: bool,
+    #[serde(default)]
+    pub latency: Option<Latency>,
+    #[serde(default)]
+    pub jitter: Option<Dur>,
+    #[serde(default)]
+    pub loss: Option<f64>,
+    #[serde(default)]
+    pub reorder: Option<bool>,
+}
+
+/// Disk speed of every node.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DiskSpec {
+    /// Time for one fsync of whatever has been written (group commit).
+    #[serde(default = "default_fsync")]
+    pub fsync: Dur,
+    /// Time to apply (replay) one log entry to the key/value store.
+    #[serde(default = "default_apply")]
+    pub apply: Dur,
+}
+
+fn default_fsync() -> Dur {
+    Dur::ms(2)
+}
+
+fn default_apply() -> Dur {
+    Dur::us(500)
+}
+
+impl Default for DiskSpec {
+    fn default() -> DiskSpec {
+        DiskSpec {
+            fsync: default_fsync(),
+            apply: default_apply(),
+        }
+    }
+}
+
+/// How a write is acknowledged to its client. More policies arrive with the
+/// consistency issue; the field is already per write.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "camelCase")]
+pub enum AckPolicy {
+    /// Acknowledge once the primary has flushed the entry to its own disk
+    /// (PostgreSQL `synchronous_commit = local`, MongoDB `w: 1`, MySQL async).
+    #[default]
+    Async,
+}
+
+/// Log shipping settings of the primary.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplicationSpec {
+    /// How long the primary waits to gather entries into one batch before shipping.
+    #[serde(default = "default_batch_delay")]
+    pub batch_delay: Dur,
+    /// Most entries in one shipped batch.
+    #[serde(default = "default_max_batch")]
+    pub max_batch: u32,
+    /// Interval of the primary's heartbeats (empty appends), like `wal_sender` keepalives.
+    #[serde(default = "default_heartbeat")]
+    pub heartbeat: Dur,
+    /// When a replica's acknowledgement has not advanced for this long, resend from its
+    /// acknowledged position (recovers from lost batches).
+    #[serde(default = "default_resend_after")]
+    pub resend_after: Dur,
+    #[serde(default)]
+    pub ack_policy: AckPolicy,
+}
+
+fn default_batch_delay() -> Dur {
+    Dur::ms(1)
+}
+fn default_max_batch() -> u32 {
+    32
+}
+fn default_heartbeat() -> Dur {
+    Dur::ms(100)
+}
+fn default_resend_after() -> Dur {
+    Dur::ms(300)
+}
+
+impl Default for ReplicationSpec {
+    fn default() -> ReplicationSpec {
+        ReplicationSpec {
+            batch_delay: default_batch_delay(),
+            max_batch: default_max_batch(),
+            heartbeat: default_heartbeat(),
+            resend_after: default_resend_after(),
+            ack_policy: AckPolicy::Async,
+        }
+    }
+}
+
+/// Where a workload client sends its reads.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "camelCase")]
+pub enum ReadTarget {
+    /// Always the primary (MongoDB read preference `primary`).
+    Primary,
+    /// A uniformly chosen replica, never the primary unless it is alone (`secondary`).
+    #[default]
+    AnyReplica,
+    /// Any node, primary included.
+    Any,
+}
+
+/// The seeded client workload: closed-loop clients (one operation outstanding each, like
+/// Jepsen's processes) with exponential think time.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadSpec {
+    #[serde(default = "default_clients")]
+    pub clients: u32,
+    /// Operations per second each client attempts (mean of the think time between them).
+    #[serde(default = "default_rate")]
+    pub rate: f64,
+    /// Fraction (0 to 1) of operations that are reads.
+    #[serde(default = "default_read_fraction")]
+    pub read_fraction: f64,
+    /// Number of distinct keys (`k0`, `k1`, ...).
+    #[serde(default = "default_keys")]
+    pub keys: u32,
+    /// Zipf exponent of key popularity: 0 is uniform, 1 or more is strongly skewed.
+    #[serde(default)]
+    pub skew: f64,
+    #[serde(default)]
+    pub read_from: ReadTarget,
+    /// A client gives up on an operation after this long (a write's outcome is then unknown).
+    #[serde(default = "default_timeout")]
+    pub timeout: Dur,
+    /// Clients start no new operation after this time (default: they never stop), so a run
+    /// can end quiescent.
+    #[serde(default)]
+    pub stop_after: Option<Dur>,
+}
+
+fn default_clients() -> u32 {
+    3
+}
+fn default_rate() -> f64 {
+    5.0
+}
+fn default_read_fraction() -> f64 {
+    0.6
+}
+fn default_keys() -> u32 {
+    8
+}
+fn default_timeout() -> Dur {
+    Dur::ms(2000)
+}
+
+impl Default for WorkloadSpec {
+    fn default() -> WorkloadSpec {
+        WorkloadSpec {
+            clients: default_clients(),
+            rate: default_rate(),
+            read_fraction: default_read_fraction(),
+            keys: default_keys(),
+            skew: 0.0,
+            read_from: ReadTarget::AnyReplica,
+            timeout: default_timeout(),
+            stop_after: None,
+        }
+    }
+}
+
+/// A scenario that could not be used: where (a dotted field path) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn at(path: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() || self.path == "." {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn nodes_from_count_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NodeSpec>, D::Error> {
+    struct Visitor;
+    impl<'de> de::Visitor<'de> for Visitor {
+        type Value = Vec<NodeSpec>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a node count (1 to {MAX_NODES}) or a list of nodes")
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            if n == 0 || n > MAX_NODES as u64 {
+                return Err(E::custom(format!(
+                    "a cluster has 1 to {MAX_NODES} nodes (got {n})"
+                )));
+            }
+            Ok(vec![NodeSpec::default(); n as usize])
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            if n < 0 {
+                return Err(E::custom(format!(
+                    "a cluster has 1 to {MAX_NODES} nodes (got {n})"
+                )));
+            }
+            self.visit_u64(n as u64)
+        }
+        fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+            if n.fract() != 0.0 || n < 0.0 {
+                return Err(E::custom(format!(
+                    "a node count must be a whole number (got {n})"
+                )));
+            }
+            self.visit_u64(n as u64)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut nodes = Vec::new();
+            while let Some(node) = seq.next_element::<NodeSpec>()? {
+                nodes.push(node);
+            }
+            Ok(nodes)
+        }
+    }
+    d.deserialize_any(Visitor)
+}
+
+impl Scenario {
+    /// Reads a scenario from any serde deserializer (JSON text natively, a JS object in the
+    /// browser), then validates it. Errors name the field.
+    pub fn from_deserializer<'de, D>(d: D) -> Result<Scenario, ConfigError>
+    where
+        D: Deserializer<'de>,
+    {
+        let scenario: Scenario = serde_path_to_error::deserialize(d).map_err(path_error)?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Reads a scenario from JSON text.
+    pub fn from_json(text: &str) -> Result<Scenario, ConfigError> {
+        Scenario::from_deserializer(&mut serde_json::Deserializer::from_str(text))
+    }
+
+    /// Range checks that the types alone do not express.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let n = self.nodes.len();
+        if n == 0 || n > MAX_NODES {
+            return Err(ConfigError::at(
+                "nodes",
+                format!("a cluster has 1 to {MAX_NODES} nodes (got {n})"),
+            ));
+        }
+        check_fraction("network.loss", self.network.loss)?;
+        self.network.latency.check("network.latency")?;
+        self.network.client_latency.check("network.clientLatency")?;
+        for (i, link) in self.links.iter().enumerate() {
+            let at = |field: &str| format!("links[{i}].{field}");
+            for (field, end) in [("from", link.from), ("to", link.to)] {
+                if end as usize >= n {
+                    return Err(ConfigError::at(
+                        at(field),
+                        format!("node {end} does not exist (nodes are 0 to {})", n - 1),
+                    ));
+                }
+            }
+            if link.from == link.to {
+                return Err(ConfigError::at(
+                    at("to"),
+                    "a link joins two different nodes",
+                ));
+            }
+            if let Some(loss) = link.loss {
+                check_fraction(&at("loss"), loss)?;
+            }
+            if let Some(latency) = &link.latency {
+                latency.check(&at("latency"))?;
+            }
+        }
+        let r = &self.replication;
+        if r.max_batch == 0 {
+            return Err(ConfigError::at(
+                "replication.maxBatch",
+                "must be at least 1",
+            ));
+        }
+        for (field, d) in [("heartbeat", r.heartbeat), ("resendAfter", r.resend_after)] {
+            if d == Dur::ZERO {
+                return Err(ConfigError::at(
+                    format!("replication.{field}"),
+                    "must be more than 0",
+                ));
+            }
+        }
+        let w = &self.workload;
+        if w.clients > MAX_CLIENTS {
+            return Err(ConfigError::at(
+                "workload.clients",
+                format!("at most {MAX_CLIENTS} clients (got {})", w.clients),
+            ));
+        }
+        if !(w.rate.is_finite() && (0.0..=10_000.0).contains(&w.rate)) {
+            return Err(ConfigError::at(
+                "workload.rate",
+                format!(
+                    "must be between 0 and 10000 operations per second (got {})",
+                    w.rate
+                ),
+            ));
+        }
+        check_fraction("workload.readFraction", w.read_fraction)?;
+        if w.keys == 0 || w.keys > 100_000 {
+            return Err(ConfigError::at(
+                "workload.keys",
+                format!("must be between 1 and 100000 (got {})", w.keys),
+            ));
+        }
+        if !(w.skew.is_finite() && (0.0..=5.0).contains(&w.skew)) {
+            return Err(ConfigError::at(
+                "workload.skew",
+                format!("must be between 0 and 5 (got {})", w.skew),
+            ));
+        }
+        if w.timeout == Dur::ZERO {
+            return Err(ConfigError::at("workload.timeout", "must be more than 0"));
+        }
+        Ok(())
+    }
+}
+
+fn check_fraction(path: &str, value: f64) -> Result<(), ConfigError> {
+    if value.is_finite() && (0.0..=1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError::at(
+            path,
+            format!("must be between 0 and 1 (got {value})"),
+        ))
+    }
+}
+
+/// Settings for one link direction (or all of them), as the page's latency controls send
+/// them: `{"latency": "40ms", "jitter": "5ms", "loss": 0.01, "reorder": false}`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinkSettings {
+    pub latency: Latency,
+    #[serde(default)]
+    pub jitter: Dur,
+    #[serde(default)]
+    pub loss: f64,
+    #[serde(default)]
+    pub reorder: bool,
+}
+
+impl LinkSettings {
+    pub fn from_json(text: &str) -> Result<LinkSettings, ConfigError> {
+        LinkSettings::from_deserializer(&mut serde_json::Deserializer::from_str(text))
+    }
+
+    /// Reads and validates link settings from any deserializer; errors name the field.
+    pub fn from_deserializer<'de, D: Deserializer<'de>>(d: D) -> Result<LinkSettings, ConfigError> {
+        let s: LinkSettings = serde_path_to_error::deserialize(d).map_err(path_error)?;
+        s.latency.check("latency")?;
+        check_fraction("loss", s.loss)?;
+        Ok(s)
+    }
+}
+
+fn path_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ConfigError {
+    let path = e.path().to_string();
+    ConfigError::at(path, e.into_inner().to_string())
+}

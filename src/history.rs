@@ -1,0 +1,195 @@
+//! The Jepsen-style record of every client operation: an `invoke`, then `ok`, `fail` or
+//! `info` (outcome unknown: a timed-out write may or may not have happened), with the node
+//! that served it and what it returned.
+//!
+//! The [`StalenessOracle`] watches acknowledged writes from outside the nodes and judges
+//! each completed read: a read is *stale* when it returned an older version than one whose
+//! write had already been acknowledged to a client before the read was invoked.
+
+use crate::protocol::{ClientId, Lsn, NodeId, OpId, Text, Version};
+use crate::time::Micros;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OpKind {
+    Read,
+    Write,
+}
+
+/// Jepsen's completion types, plus `pending` for an operation still in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    Pending,
+    Ok,
+    Fail,
+    Info,
+}
+
+/// Why an operation failed or has an unknown outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OpError {
+    Timeout,
+    NotPrimary,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Op {
+    pub id: OpId,
+    pub client: ClientId,
+    pub kind: OpKind,
+    pub key: Text,
+    /// The value a write wrote.
+    pub value: Option<Text>,
+    /// The node the request was sent to.
+    pub node: NodeId,
+    pub invoked_at: Micros,
+    pub completed_at: Option<Micros>,
+    pub outcome: Outcome,
+    /// What a read returned (`None`: the key had no value there).
+    pub read: Option<Version>,
+    /// The LSN a write was given.
+    pub lsn: Option<Lsn>,
+    pub error: Option<OpError>,
+    /// A read that missed an already-acknowledged write.
+    pub stale: bool,
+    /// For a stale read: how long the newest missed write had been acknowledged.
+    pub staleness: Option<Micros>,
+    /// Entered by hand on the page rather than by the workload.
+    pub manual: bool,
+}
+
+impl Op {
+    pub fn latency(&self) -> Option<Micros> {
+        self.completed_at.map(|c| c - self.invoked_at)
+    }
+}
+
+/// All operations of a run, indexed by id (ids are dense from 1).
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    ops: Vec<Op>,
+}
+
+impl History {
+    pub fn invoke(&mut self, mut op: Op) -> OpId {
+        op.id = self.ops.len() as OpId + 1;
+        let id = op.id;
+        self.ops.push(op);
+        id
+    }
+
+    pub fn get(&self, id: OpId) -> Option<&Op> {
+        id.checked_sub(1).and_then(|i| self.ops.get(i as usize))
+    }
+
+    pub fn get_mut(&mut self, id: OpId) -> Option<&mut Op> {
+        id.checked_sub(1).and_then(|i| self.ops.get_mut(i as usize))
+    }
+
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// The most recent `n` operations, newest last.
+    pub fn recent(&self, n: usize) -> &[Op] {
+        &self.ops[self.ops.len().saturating_sub(n)..]
+    }
+}
+
+/// One acknowledged write, as the oracle remembers it. Writes are appended in
+/// acknowledgement order, so `acked_at` never decreases along a key's list.
+#[derive(Clone, Copy, Debug)]
+struct AckedWrite {
+    acked_at: Micros,
+    /// The highest LSN acknowledged for this key up to and including this write.
+    max_lsn: Lsn,
+}
+
+/// Remembers every acknowledged write per key and judges reads against them in
+/// logarithmic time.
+#[derive(Clone, Debug, Default)]
+pub struct StalenessOracle {
+    acked: BTreeMap<Text, Vec<AckedWrite>>,
+}
+
+/// The oracle's verdict on one read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadVerdict {
+    pub stale: bool,
+    pub staleness: Option<Micros>,
+}
+
+impl StalenessOracle {
+    pub fn write_acknowledged(&mut self, key: &Text, lsn: Lsn, at: Micros) {
+        if !self.acked.contains_key(key) {
+            self.acked.insert(key.clone(), Vec::new());
+        }
+        let writes = self.acked.get_mut(key).expect("inserted above");
+        let max_lsn = writes.last().map_or(lsn, |w| w.max_lsn.max(lsn));
+        debug_assert!(writes.last().is_none_or(|w| w.acked_at <= at));
+        writes.push(AckedWrite {
+            acked_at: at,
+            max_lsn,
+        });
+    }
+
+    /// Judges a read of `key` invoked at `invoked_at` that returned the version at
+    /// `returned_lsn` (0 for "no value"): stale when some write acknowledged before the
+    /// invocation has a higher LSN; the staleness is measured from the first such write.
+    pub fn judge_read(&self, key: &Text, invoked_at: Micros, returned_lsn: Lsn) -> ReadVerdict {
+        let missed_since = self.acked.get(key).and_then(|writes| {
+            let before = writes.partition_point(|w| w.acked_at <= invoked_at);
+            let writes = &writes[..before];
+            let first_newer = writes.partition_point(|w| w.max_lsn <= returned_lsn);
+            writes.get(first_newer).map(|w| w.acked_at)
+        });
+        ReadVerdict {
+            stale: missed_since.is_some(),
+            staleness: missed_since.map(|t| invoked_at - t),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_missing_an_acknowledged_write_is_stale() {
+        let mut oracle = StalenessOracle::default();
+        let k: Text = "x".into();
+        oracle.write_acknowledged(&k, 3, 1_000);
+        oracle.write_acknowledged(&k, 5, 2_000);
+        assert_eq!(
+            oracle.judge_read(&k, 2_500, 3),
+            ReadVerdict {
+                stale: true,
+                staleness: Some(500)
+            }
+        );
+        assert_eq!(
+            oracle.judge_read(&k, 2_500, 0),
+            ReadVerdict {
+                stale: true,
+                staleness: Some(1_500)
+            }
+        );
+        assert!(!oracle.judge_read(&k, 2_500, 5).stale);
+        // A write acknowledged after the read began does not make it stale.
+        assert!(!oracle.judge_read(&k, 1_500, 3).stale);
+        assert!(!oracle.judge_read(&"y".into(), 9_000, 0).stale);
+    }
+}

@@ -1,0 +1,570 @@
+//! A database node of a single-leader cluster, as a pure state machine.
+//!
+//! The primary appends client writes to its write-ahead log, flushes them (fsync, group
+//! commit), and ships batches to every replica with Raft-shaped `Append` messages
+//! (`prev_lsn` / `prev_term` consistency check). A replica appends what it receives, flushes
+//! it, applies it to its key/value store, and reports its three positions (received, flushed,
+//! applied) like a PostgreSQL standby's write / flush / replay LSNs. The primary tracks every
+//! replica's positions and resends from the acknowledged position when a batch went missing.
+//!
+//! Durable state is the log up to `flushed` and the term; everything else is volatile and is
+//! lost by [`Node::crash`].
+
+use crate::config::{AckPolicy, DiskSpec, ReplicationSpec};
+use crate::protocol::{
+    Addr, ClientId, Ctx, Entry, Lsn, Message, NodeEvent, NodeId, OpId, Positions, Rejection, Reply,
+    Request, Term, Text, Timer, Version,
+};
+use crate::time::Micros;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    Primary,
+    Replica,
+}
+
+/// Timing parameters of a node, from the scenario.
+#[derive(Clone, Debug)]
+pub struct NodeParams {
+    pub fsync: Micros,
+    pub apply_per_entry: Micros,
+    pub batch_delay: Micros,
+    pub max_batch: usize,
+    pub heartbeat: Micros,
+    pub resend_after: Micros,
+}
+
+impl NodeParams {
+    pub fn new(disk: &DiskSpec, repl: &ReplicationSpec) -> NodeParams {
+        NodeParams {
+            fsync: disk.fsync.micros(),
+            apply_per_entry: disk.apply.micros(),
+            batch_delay: repl.batch_delay.micros(),
+            max_batch: repl.max_batch as usize,
+            heartbeat: repl.heartbeat.micros(),
+            resend_after: repl.resend_after.micros(),
+        }
+    }
+}
+
+/// What the primary knows of one replica.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerProgress {
+    /// Highest LSN shipped to it.
+    pub sent: Lsn,
+    /// Positions it last reported.
+    pub acked: Positions,
+    /// Local time its report last advanced (or shipping restarted).
+    #[serde(skip)]
+    pub last_progress: Micros,
+}
+
+/// A write waiting for its acknowledgement condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingWrite {
+    pub op: OpId,
+    pub client: ClientId,
+    pub ack: AckPolicy,
+}
+
+/// State only a primary has.
+#[derive(Clone, Debug, Default)]
+pub struct Leader {
+    pub peers: BTreeMap<NodeId, PeerProgress>,
+    pub pending: BTreeMap<Lsn, PendingWrite>,
+    ship_scheduled: bool,
+}
+
+/// An in-progress disk stage (fsync or apply): the LSN it will reach when its timer fires.
+#[derive(Clone, Copy, Debug, Default)]
+struct Stage {
+    target: Option<Lsn>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub id: NodeId,
+    pub role: Role,
+    pub term: Term,
+    /// The write-ahead log; `log[i].lsn == i + 1`.
+    pub log: Vec<Entry>,
+    pub positions: Positions,
+    /// Visible data: key → latest applied version.
+    pub kv: BTreeMap<Text, Version>,
+    /// Highest LSN the primary says is committed (carried for later commit rules).
+    pub commit: Lsn,
+    /// Who this node believes is the primary.
+    pub primary_hint: Option<NodeId>,
+    pub leader: Option<Leader>,
+    params: NodeParams,
+    flush: Stage,
+    apply: Stage,
+}
+
+impl Node {
+    pub fn new(id: NodeId, role: Role, params: NodeParams) -> Node {
+        Node {
+            id,
+            role,
+            term: 1,
+            log: Vec::new(),
+            positions: Positions::default(),
+            kv: BTreeMap::new(),
+            commit: 0,
+            primary_hint: None,
+            leader: (role == Role::Primary).then(Leader::default),
+            params,
+            flush: Stage::default(),
+            apply: Stage::default(),
+        }
+    }
+
+    pub fn last_lsn(&self) -> Lsn {
+        self.log.len() as Lsn
+    }
+
+    pub fn term_at(&self, lsn: Lsn) -> Term {
+        if lsn == 0 {
+            0
+        } else {
+            self.log.get(lsn as usize - 1).map_or(0, |e| e.term)
+        }
+    }
+
+    pub fn entry(&self, lsn: Lsn) -> Option<&Entry> {
+        lsn.checked_sub(1).and_then(|i| self.log.get(i as usize))
+    }
+
+    /// Starts the node's periodic work (a primary's heartbeat).
+    pub fn start(&mut self, ctx: &mut Ctx) {
+        if self.role == Role::Primary {
+            self.primary_hint = Some(self.id);
+            ctx.set_timer(Timer::Heartbeat, self.params.heartbeat);
+        }
+    }
+
+    /// A primary starts shipping to a new replica (operator added it).
+    pub fn add_peer(&mut self, peer: NodeId, now: Micros) {
+        if let Some(leader) = &mut self.leader {
+            leader.peers.entry(peer).or_insert(PeerProgress {
+                last_progress: now,
+                ..PeerProgress::default()
+            });
+        }
+    }
+
+    pub fn remove_peer(&mut self, peer: NodeId) {
+        if let Some(leader) = &mut self.leader {
+            leader.peers.remove(&peer);
+        }
+    }
+
+    pub fn on_message(&mut self, ctx: &mut Ctx, from: Addr, msg: Message) {
+        match (msg, from) {
+            (Message::Request { op, request }, Addr::Client(client)) => {
+                self.on_request(ctx, client, op, request)
+            }
+            (
+                Message::Append {
+                    term,
+                    prev_lsn,
+                    prev_term,
+                    entries,
+                    commit,
+                },
+                Addr::Node(primary),
+            ) => self.on_append(ctx, primary, term, prev_lsn, prev_term, entries, commit),
+            (
+                Message::AppendAck {
+                    term,
+                    positions,
+                    accepted,
+                },
+                Addr::Node(replica),
+            ) => self.on_append_ack(ctx, replica, term, positions, accepted),
+            // Replies go to clients; anything else is misaddressed and ignored.
+            _ => {}
+        }
+    }
+
+    pub fn on_timer(&mut self, ctx: &mut Ctx, timer: Timer) {
+        match timer {
+            Timer::Flush => self.finish_flush(ctx),
+            Timer::Apply => self.finish_apply(ctx),
+            Timer::Ship => {
+                if let Some(leader) = &mut self.leader {
+                    leader.ship_scheduled = false;
+                }
+                self.ship(ctx);
+            }
+            Timer::Heartbeat => self.heartbeat(ctx),
+        }
+    }
+
+    /// Loses volatile state: unflushed log entries, the applied data (rebuilt from the
+    /// log on restart), pending stages and the primary's replica bookkeeping.
+    pub fn crash(&mut self) {
+        self.log.truncate(self.positions.flushed as usize);
+        self.positions.received = self.positions.flushed;
+        self.positions.applied = 0;
+        self.kv.clear();
+        self.flush = Stage::default();
+        self.apply = Stage::default();
+        if let Some(leader) = &mut self.leader {
+            let peers = leader.peers.keys().copied().collect::<Vec<_>>();
+            *leader = Leader::default();
+            for peer in peers {
+                leader.peers.insert(peer, PeerProgress::default());
+            }
+        }
+    }
+
+    /// Recovery after a crash: replay the durable log into the store, then resume.
+    pub fn restart(&mut self, ctx: &mut Ctx) {
+        for e in &self.log {
+            apply_entry(&mut self.kv, e);
+        }
+        self.positions.applied = self.positions.flushed;
+        if let Some(leader) = &mut self.leader {
+            for peer in leader.peers.values_mut() {
+                peer.last_progress = ctx.now;
+            }
+        }
+        self.start(ctx);
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx, client: ClientId, op: OpId, request: Request) {
+        match request {
+            Request::Read { key } => {
+                let version = self.kv.get(&key).cloned();
+                let reply = Reply::Value {
+                    version,
+                    applied: self.positions.applied,
+                };
+                ctx.send(Addr::Client(client), Message::Reply { op, reply });
+            }
+            Request::Write { key, value, ack } => {
+                let Some(leader) = &mut self.leader else {
+                    let reply = Reply::Rejected(Rejection::NotPrimary {
+                        primary_hint: self.primary_hint,
+                    });
+                    ctx.send(Addr::Client(client), Message::Reply { op, reply });
+                    return;
+                };
+                let lsn = self.log.len() as Lsn + 1;
+                leader.pending.insert(lsn, PendingWrite { op, client, ack });
+                self.log.push(Entry {
+                    lsn,
+                    term: self.term,
+                    key,
+                    value,
+                    op,
+                    written_at: ctx.now,
+                });
+                self.positions.received = lsn;
+                ctx.emit(NodeEvent::Appended { lsn });
+                self.start_flush(ctx);
+                self.schedule_ship(ctx);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_append(
+        &mut self,
+        ctx: &mut Ctx,
+        primary: NodeId,
+        term: Term,
+        prev_lsn: Lsn,
+        prev_term: Term,
+        entries: Vec<Entry>,
+        commit: Lsn,
+    ) {
+        if term < self.term || self.role == Role::Primary {
+            // A stale or rival primary; failover logic (a later issue) handles terms.
+            return;
+        }
+        self.term = term;
+        self.primary_hint = Some(primary);
+        let reply_to = Addr::Node(primary);
+        if prev_lsn > self.last_lsn() || self.term_at(prev_lsn) != prev_term {
+            // A gap (a batch was lost) or a divergent entry: ask for a resend.
+            let positions = Positions {
+                received: self.last_lsn().min(prev_lsn.saturating_sub(1)),
+                ..self.positions
+            };
+            let msg = Message::AppendAck {
+                term: self.term,
+                positions,
+                accepted: false,
+            };
+            ctx.send(reply_to, msg);
+            return;
+        }
+        let mut appended = false;
+        for e in entries {
+            match self.entry(e.lsn) {
+                Some(mine) if mine.term == e.term => continue,
+                Some(_) => {
+                    self.truncate_from(ctx, e.lsn);
+                }
+                None => {}
+            }
+            self.log.push(e);
+            appended = true;
+        }
+        self.commit = self.commit.max(commit.min(self.last_lsn()));
+        if appended {
+            self.positions.received = self.last_lsn();
+            ctx.emit(NodeEvent::Received {
+                upto: self.positions.received,
+            });
+            self.start_flush(ctx);
+        }
+        self.report(ctx);
+    }
+
+    fn truncate_from(&mut self, ctx: &mut Ctx, lsn: Lsn) {
+        let keep = lsn.saturating_sub(1);
+        self.log.truncate(keep as usize);
+        self.positions.received = self.positions.received.min(keep);
+        self.positions.flushed = self.positions.flushed.min(keep);
+        ctx.emit(NodeEvent::Truncated { from: lsn });
+    }
+
+    fn on_append_ack(
+        &mut self,
+        ctx: &mut Ctx,
+        replica: NodeId,
+        term: Term,
+        positions: Positions,
+        accepted: bool,
+    ) {
+        if term > self.term {
+            return; // handled by failover (a later issue)
+        }
+        let now = ctx.now;
+        let Some(peer) = self.leader.as_mut().and_then(|l| l.peers.get_mut(&replica)) else {
+            return;
+        };
+        if accepted {
+            let before = peer.acked;
+            peer.acked.received = peer.acked.received.max(positions.received);
+            peer.acked.flushed = peer.acked.flushed.max(positions.flushed);
+            peer.acked.applied = peer.acked.applied.max(positions.applied);
+            peer.sent = peer.sent.max(peer.acked.received);
+            if peer.acked != before {
+                peer.last_progress = now;
+            }
+        } else {
+            // Rewind to where the replica really is and ship from there.
+            peer.acked.received = positions.received;
+            peer.acked.flushed = peer.acked.flushed.min(positions.received);
+            peer.acked.applied = peer.acked.applied.min(positions.received);
+            peer.sent = positions.received;
+            peer.last_progress = now;
+            self.schedule_ship(ctx);
+        }
+    }
+
+    fn start_flush(&mut self, ctx: &mut Ctx) {
+        if self.flush.target.is_none() && self.positions.received > self.positions.flushed {
+            self.flush.target = Some(self.positions.received);
+            ctx.set_timer(Timer::Flush, self.params.fsync);
+        }
+    }
+
+    fn finish_flush(&mut self, ctx: &mut Ctx) {
+        let Some(target) = self.flush.target.take() else {
+            return;
+        };
+        let upto = target.min(self.last_lsn());
+        if upto > self.positions.flushed {
+            self.positions.flushed = upto;
+            ctx.emit(NodeEvent::Flushed { upto });
+        }
+        if self.role == Role::Primary {
+            // A primary's commit is visible as soon as it is durable locally.
+            self.apply_through(ctx, self.positions.flushed);
+            self.acknowledge_writes(ctx);
+        } else {
+            self.report(ctx);
+            self.start_apply(ctx);
+        }
+        self.start_flush(ctx);
+    }
+
+    fn start_apply(&mut self, ctx: &mut Ctx) {
+        let behind = self
+            .positions
+            .flushed
+            .saturating_sub(self.positions.applied);
+        if self.apply.target.is_none() && behind > 0 {
+            self.apply.target = Some(self.positions.flushed);
+            let after = self.params.apply_per_entry.saturating_mul(behind).max(1);
+            ctx.set_timer(Timer::Apply, after);
+        }
+    }
+
+    fn finish_apply(&mut self, ctx: &mut Ctx) {
+        if let Some(target) = self.apply.target.take() {
+            self.apply_through(ctx, target.min(self.positions.flushed));
+            self.report(ctx);
+        }
+        self.start_apply(ctx);
+    }
+
+    fn apply_through(&mut self, ctx: &mut Ctx, upto: Lsn) {
+        if upto <= self.positions.applied {
+            return;
+        }
+        for i in self.positions.applied..upto {
+            apply_entry(&mut self.kv, &self.log[i as usize]);
+        }
+        self.positions.applied = upto;
+        ctx.emit(NodeEvent::Applied { upto });
+    }
+
+    /// Tells clients whose writes have met their acknowledgement condition.
+    fn acknowledge_writes(&mut self, ctx: &mut Ctx) {
+        let flushed = self.positions.flushed;
+        let term = self.term;
+        let Some(leader) = &mut self.leader else {
+            return;
+        };
+        while let Some(entry) = leader.pending.first_entry() {
+            let lsn = *entry.key();
+            let ready = match entry.get().ack {
+                AckPolicy::Async => lsn <= flushed,
+            };
+            if !ready {
+                break;
+            }
+            let w = entry.remove();
+            ctx.emit(NodeEvent::Acknowledged { op: w.op, lsn });
+            let reply = Reply::Written { lsn, term };
+            ctx.send(Addr::Client(w.client), Message::Reply { op: w.op, reply });
+        }
+    }
+
+    fn schedule_ship(&mut self, ctx: &mut Ctx) {
+        if let Some(leader) = &mut self.leader {
+            if !leader.ship_scheduled {
+                leader.ship_scheduled = true;
+                ctx.set_timer(Timer::Ship, self.params.batch_delay);
+            }
+        }
+    }
+
+    /// Sends every replica the next batch of entries it has not been sent.
+    fn ship(&mut self, ctx: &mut Ctx) {
+        let last = self.last_lsn();
+        let max_batch = self.params.max_batch as Lsn;
+        let Some(leader) = &mut self.leader else {
+            return;
+        };
+        let mut more = false;
+        for (&peer, progress) in leader.peers.iter_mut() {
+            if progress.sent >= last {
+                continue;
+            }
+            let from = progress.sent + 1;
+            let to = last.min(progress.sent + max_batch);
+            let entries = self.log[from as usize - 1..to as usize].to_vec();
+            let prev_lsn = progress.sent;
+            let prev_term = if prev_lsn == 0 {
+                0
+            } else {
+                self.log[prev_lsn as usize - 1].term
+            };
+            progress.sent = to;
+            more |= to < last;
+            let msg = Message::Append {
+                term: self.term,
+                prev_lsn,
+                prev_term,
+                entries,
+                commit: self.positions.flushed,
+            };
+            ctx.send(Addr::Node(peer), msg);
+        }
+        if more {
+            leader.ship_scheduled = true;
+            ctx.set_timer(Timer::Ship, self.params.batch_delay);
+        }
+    }
+
+    /// A primary's periodic tick: resend to replicas whose progress stalled (a lost batch),
+    /// and keep idle replicas informed with an empty append.
+    fn heartbeat(&mut self, ctx: &mut Ctx) {
+        if self.role != Role::Primary {
+            return;
+        }
+        let now = ctx.now;
+        let last = self.last_lsn();
+        let resend_after = self.params.resend_after;
+        let mut resend = false;
+        let mut idle = Vec::new();
+        if let Some(leader) = &mut self.leader {
+            for (&peer, progress) in leader.peers.iter_mut() {
+                let stalled = progress.acked.received < progress.sent
+                    && now.saturating_sub(progress.last_progress) >= resend_after;
+                if stalled {
+                    progress.sent = progress.acked.received;
+                    progress.last_progress = now;
+                }
+                if progress.sent < last {
+                    resend = true;
+                } else {
+                    idle.push((peer, progress.sent));
+                }
+            }
+        }
+        for (peer, sent) in idle {
+            let msg = Message::Append {
+                term: self.term,
+                prev_lsn: sent,
+                prev_term: self.term_at(sent),
+                entries: Vec::new(),
+                commit: self.positions.flushed,
+            };
+            ctx.send(Addr::Node(peer), msg);
+        }
+        if resend {
+            self.ship(ctx);
+        }
+        ctx.set_timer(Timer::Heartbeat, self.params.heartbeat);
+    }
+
+    /// A replica reports its positions to the primary.
+    fn report(&mut self, ctx: &mut Ctx) {
+        if let Some(primary) = self.primary_hint.filter(|_| self.role == Role::Replica) {
+            let msg = Message::AppendAck {
+                term: self.term,
+                positions: self.positions,
+                accepted: true,
+            };
+            ctx.send(Addr::Node(primary), msg);
+        }
+    }
+}
+
+/// Makes one log entry visible in the store.
+fn apply_entry(kv: &mut BTreeMap<Text, Version>, e: &Entry) {
+    let version = Version {
+        value: e.value.clone(),
+        lsn: e.lsn,
+        term: e.term,
+        op: e.op,
+    };
+    match kv.get_mut(&e.key) {
+        Some(slot) => *slot = version,
+        None => {
+            kv.insert(e.key.clone(), version);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! What nodes and clients say to each other, and what a node asks of the world.
+//!
+//! Nodes never touch the network or a clock: a handler receives a [`Ctx`] with the local
+//! time and pushes [`Command`]s (send a message, set a timer) and observable [`NodeEvent`]s
+//! into it. The world carries them out.
+
+use crate::config::AckPolicy;
+use crate::time::Micros;
+use serde::Serialize;
+use std::rc::Rc;
+
+pub type NodeId = u32;
+pub type ClientId = u32;
+/// Log sequence number: position of an entry in the write-ahead log, from 1.
+pub type Lsn = u64;
+/// Epoch / term of a primary's reign (the fencing token once failover exists).
+pub type Term = u64;
+/// Identifies one client operation in the history.
+pub type OpId = u64;
+/// Cheaply clonable text for keys and values (a world lives on one thread, so `Rc`).
+pub type Text = Rc<str>;
+
+/// A message endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Addr {
+    Node(NodeId),
+    Client(ClientId),
+}
+
+/// One write-ahead log entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Entry {
+    pub lsn: Lsn,
+    pub term: Term,
+    pub key: Text,
+    pub value: Text,
+    /// The client operation that wrote it.
+    pub op: OpId,
+    /// Primary's local clock when it was appended.
+    pub written_at: Micros,
+}
+
+/// A stored value and the log position that wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Version {
+    pub value: Text,
+    pub lsn: Lsn,
+    pub term: Term,
+    pub op: OpId,
+}
+
+/// A client's request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Request {
+    Write {
+        key: Text,
+        value: Text,
+        ack: AckPolicy,
+    },
+    Read {
+        key: Text,
+    },
+}
+
+/// Why a node refused a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Rejection {
+    /// Writes go to the primary; the hint says who the node believes that is.
+    NotPrimary { primary_hint: Option<NodeId> },
+}
+
+/// A node's answer to a request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Reply {
+    Written {
+        lsn: Lsn,
+        term: Term,
+    },
+    Value {
+        version: Option<Version>,
+        applied: Lsn,
+    },
+    Rejected(Rejection),
+}
+
+/// Replication positions a replica reports, like pg_stat_replication's
+/// write / flush / replay LSNs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Positions {
+    pub received: Lsn,
+    pub flushed: Lsn,
+    pub applied: Lsn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Message {
+    /// Log shipping (and, with no entries, a heartbeat), shaped like Raft's AppendEntries.
+    Append {
+        term: Term,
+        prev_lsn: Lsn,
+        prev_term: Term,
+        entries: Vec<Entry>,
+        commit: Lsn,
+    },
+    /// A replica's report of its positions; `accepted: false` asks for a resend from
+    /// `positions.received`.
+    AppendAck {
+        term: Term,
+        positions: Positions,
+        accepted: bool,
+    },
+    Request {
+        op: OpId,
+        request: Request,
+    },
+    Reply {
+        op: OpId,
+        reply: Reply,
+    },
+}
+
+/// The kind of a message, for views and the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MsgKind {
+    Append,
+    Heartbeat,
+    Ack,
+    Nack,
+    Write,
+    Read,
+    Reply,
+}
+
+impl Message {
+    pub fn kind(&self) -> MsgKind {
+        match self {
+            Message::Append { entries, .. } if entries.is_empty() => MsgKind::Heartbeat,
+            Message::Append { .. } => MsgKind::Append,
+            Message::AppendAck { accepted: true, .. } => MsgKind::Ack,
+            Message::AppendAck { .. } => MsgKind::Nack,
+            Message::Request {
+                request: Request::Write { .. },
+                ..
+            } => MsgKind::Write,
+            Message::Request { .. } => MsgKind::Read,
+            Message::Reply { .. } => MsgKind::Reply,
+        }
+    }
+
+    /// A short human label ("lsn 4-7", "ack r7 f7 a5", "write k1=v") for tooltips.
+    pub fn label(&self) -> String {
+        match self {
+            Message::Append { entries, .. } => match (entries.first(), entries.last()) {
+                (Some(a), Some(b)) if a.lsn == b.lsn => format!("lsn {}", a.lsn),
+                (Some(a), Some(b)) => format!("lsn {}-{}", a.lsn, b.lsn),
+                _ => "heartbeat".into(),
+            },
+            Message::AppendAck {
+                positions: p,
+                accepted,
+                ..
+            } => format!(
+                "{} recv {} flush {} apply {}",
+                if *accepted { "ack" } else { "nack" },
+                p.received,
+                p.flushed,
+                p.applied
+            ),
+            Message::Request {
+                request: Request::Write { key, value, .. },
+                ..
+            } => {
+                format!("write {key}={value}")
+            }
+            Message::Request {
+                request: Request::Read { key },
+                ..
+            } => format!("read {key}"),
+            Message::Reply { reply, .. } => match reply {
+                Reply::Written { lsn, .. } => format!("ok lsn {lsn}"),
+                Reply::Value {
+                    version: Some(v), ..
+                } => format!("= {} (lsn {})", v.value, v.lsn),
+                Reply::Value { version: None, .. } => "= nil".into(),
+                Reply::Rejected(_) => "not primary".into(),
+            },
+        }
+    }
+}
+
+/// Timers a node can set. The world ignores a timer set before the node's last crash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Timer {
+    /// An fsync finished.
+    Flush,
+    /// A batch of entries finished applying.
+    Apply,
+    /// Time to ship gathered entries.
+    Ship,
+    /// Periodic heartbeat / resend check of a primary.
+    Heartbeat,
+}
+
+/// What a node asks the world to do.
+#[derive(Clone, Debug)]
+pub enum Command {
+    Send { to: Addr, msg: Message },
+    SetTimer { timer: Timer, after: Micros },
+}
+
+/// Observable steps inside a node, recorded in the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "step", rename_all = "camelCase")]
+pub enum NodeEvent {
+    Appended {
+        lsn: Lsn,
+    },
+    Received {
+        upto: Lsn,
+    },
+    Flushed {
+        upto: Lsn,
+    },
+    Applied {
+        upto: Lsn,
+    },
+    Truncated {
+        from: Lsn,
+    },
+    /// A write reached its acknowledgement condition and the client is told.
+    Acknowledged {
+        op: OpId,
+        lsn: Lsn,
+    },
+}
+
+/// The handler context: the node's local time and where its commands go.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    pub now: Micros,
+    pub commands: &'a mut Vec<Command>,
+    pub events: &'a mut Vec<NodeEvent>,
+}
+
+impl Ctx<'_> {
+    pub fn send(&mut self, to: Addr, msg: Message) {
+        self.commands.push(Command::Send { to, msg });
+    }
+
+    pub fn set_timer(&mut self, timer: Timer, after: Micros) {
+        self.commands.push(Command::SetTimer { timer, after });
+    }
+
+    pub fn emit(&mut self, event: NodeEvent) {
+        self.events.push(event);
+    }
+}

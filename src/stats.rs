@@ -1,0 +1,182 @@
+//! Run statistics and the summary the headless runner prints: operations by outcome, stale
+//! reads, latency percentiles and per-replica lag (sampled every 50 ms of simulated time).
+
+use crate::history::{OpKind, Outcome};
+use crate::protocol::NodeId;
+use crate::time::Micros;
+use crate::world::World;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Lag samples per replica.
+#[derive(Clone, Debug, Default)]
+pub struct LagStats {
+    samples: BTreeMap<NodeId, Vec<(u64, Micros)>>,
+}
+
+impl LagStats {
+    pub fn add(&mut self, node: NodeId, entries: u64, micros: Micros) {
+        self.samples
+            .entry(node)
+            .or_default()
+            .push((entries, micros));
+    }
+}
+
+/// Mean, median, 95th percentile and maximum of a set of samples.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Spread {
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    /// Nearest-rank percentiles of `values` (sorted here).
+    pub fn of(mut values: Vec<f64>) -> Option<Spread> {
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let rank =
+            |p: f64| values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+        Some(Spread {
+            mean: values.iter().sum::<f64>() / values.len() as f64,
+            p50: rank(0.50),
+            p95: rank(0.95),
+            p99: rank(0.99),
+            max: values[values.len() - 1],
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeCounts {
+    pub ok: u64,
+    pub fail: u64,
+    pub info: u64,
+    pub pending: u64,
+}
+
+impl OutcomeCounts {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Ok => self.ok += 1,
+            Outcome::Fail => self.fail += 1,
+            Outcome::Info => self.info += 1,
+            Outcome::Pending => self.pending += 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaLag {
+    pub node: NodeId,
+    pub name: String,
+    /// Lag in entries (primary's last LSN minus the replica's applied LSN).
+    pub entries: Option<Spread>,
+    /// Lag in milliseconds (age of the oldest entry not yet applied).
+    pub ms: Option<Spread>,
+}
+
+/// What a run did, for the runner and the page's counters.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub simulated_ms: f64,
+    pub events: u64,
+    pub trace_hash: String,
+    pub writes: OutcomeCounts,
+    pub reads: OutcomeCounts,
+    pub stale_reads: u64,
+    /// Fraction of successful reads that were stale.
+    pub stale_read_rate: f64,
+    /// How long stale reads' missed writes had been acknowledged, in ms.
+    pub staleness_ms: Option<Spread>,
+    pub write_latency_ms: Option<Spread>,
+    pub read_latency_ms: Option<Spread>,
+    pub replica_lag: Vec<ReplicaLag>,
+    /// Anomalies found (later issues add checkers); each names what and how often.
+    pub anomalies: BTreeMap<String, u64>,
+}
+
+fn ms(us: Micros) -> f64 {
+    us as f64 / 1000.0
+}
+
+impl World {
+    pub fn summary(&self) -> Summary {
+        let mut writes = OutcomeCounts::default();
+        let mut reads = OutcomeCounts::default();
+        let (mut wlat, mut rlat, mut staleness) = (Vec::new(), Vec::new(), Vec::new());
+        for op in self.history.ops() {
+            let (counts, lat) = match op.kind {
+                OpKind::Write => (&mut writes, &mut wlat),
+                OpKind::Read => (&mut reads, &mut rlat),
+            };
+            counts.add(op.outcome);
+            if op.outcome == Outcome::Ok {
+                lat.extend(op.latency().map(ms));
+            }
+            if op.stale {
+                staleness.extend(op.staleness.map(ms));
+            }
+        }
+        let stale_reads = staleness.len() as u64;
+        let replica_lag = self
+            .lag
+            .samples
+            .iter()
+            .map(|(&node, samples)| ReplicaLag {
+                node,
+                name: self.slot(node).name.clone(),
+                entries: Spread::of(samples.iter().map(|s| s.0 as f64).collect()),
+                ms: Spread::of(samples.iter().map(|s| ms(s.1)).collect()),
+            })
+            .collect();
+        let mut anomalies = BTreeMap::new();
+        if stale_reads > 0 {
+            anomalies.insert("staleRead".to_string(), stale_reads);
+        }
+        Summary {
+            scenario: self.scenario.name.clone(),
+            seed: self.seed,
+            simulated_ms: ms(self.now()),
+            events: self.events_processed(),
+            trace_hash: format!("{:016x}", self.trace_hash()),
+            stale_read_rate: if reads.ok == 0 {
+                0.0
+            } else {
+                stale_reads as f64 / reads.ok as f64
+            },
+            writes,
+            reads,
+            stale_reads,
+            staleness_ms: Spread::of(staleness),
+            write_latency_ms: Spread::of(wlat),
+            read_latency_ms: Spread::of(rlat),
+            replica_lag,
+            anomalies,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_uses_nearest_rank() {
+        let s = Spread::of((1..=100).map(f64::from).collect()).unwrap();
+        assert_eq!((s.p50, s.p95, s.p99, s.max), (50.0, 95.0, 99.0, 100.0));
+        assert_eq!(s.mean, 50.5);
+        assert_eq!(Spread::of(vec![]), None);
+    }
+}

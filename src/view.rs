@@ -1,0 +1,245 @@
+//! The shapes the page reads: a [`Snapshot`] of the world at one moment (nodes, log tails,
+//! positions and lag, messages in flight with their send and delivery times, recent
+//! operations and counters). One serde struct per shape, camelCase, so JS and Rust never
+//! keep field names in sync by hand.
+
+use crate::history::{Op, OpKind, Outcome};
+use crate::net::{Fate, LinkSpec};
+use crate::node::{PeerProgress, Role};
+use crate::protocol::{Addr, Lsn, MsgKind, NodeId, Positions, Term, Text};
+use crate::time::Micros;
+use crate::world::{NodeStatus, World};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub now: Micros,
+    pub seed: u64,
+    pub events: u64,
+    /// Index of the next trace record (a cursor for `events_since`).
+    pub trace_len: u64,
+    pub trace_hash: String,
+    pub primary: Option<NodeId>,
+    pub nodes: Vec<NodeView>,
+    pub messages: Vec<MessageView>,
+    pub ops: Vec<OpView>,
+    pub counters: Counters,
+    pub default_link: LinkSpec,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeView {
+    pub id: NodeId,
+    pub name: String,
+    pub region: Option<String>,
+    pub role: Role,
+    pub status: NodeStatus,
+    pub term: Term,
+    pub last_lsn: Lsn,
+    pub positions: Positions,
+    /// Entries behind the primary (applied), for replicas.
+    pub lag_entries: Option<u64>,
+    /// Age of the oldest entry not yet applied, for replicas.
+    pub lag_micros: Option<Micros>,
+    /// The newest entries of the log.
+    pub tail: Vec<CellView>,
+    /// Number of keys in the store.
+    pub keys: usize,
+    /// What a primary knows of each replica (pg_stat_replication).
+    pub replicas: Vec<ReplicaProgressView>,
+    pub clock_offset: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CellView {
+    pub lsn: Lsn,
+    pub term: Term,
+    pub key: Text,
+    pub value: Text,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaProgressView {
+    pub node: NodeId,
+    #[serde(flatten)]
+    pub progress: PeerProgress,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    pub id: u64,
+    pub from: Addr,
+    pub to: Addr,
+    pub kind: MsgKind,
+    pub sent_at: Micros,
+    pub deliver_at: Micros,
+    pub fate: Fate,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpView {
+    pub id: u64,
+    pub client: u32,
+    pub kind: OpKind,
+    pub key: Text,
+    pub value: Option<Text>,
+    pub node: NodeId,
+    pub invoked_at: Micros,
+    pub completed_at: Option<Micros>,
+    pub outcome: Outcome,
+    pub result: Option<Text>,
+    pub version: Option<Lsn>,
+    pub lsn: Option<Lsn>,
+    pub error: Option<crate::history::OpError>,
+    pub stale: bool,
+    pub staleness: Option<Micros>,
+    pub manual: bool,
+}
+
+impl From<&Op> for OpView {
+    fn from(op: &Op) -> OpView {
+        OpView {
+            id: op.id,
+            client: op.client,
+            kind: op.kind,
+            key: op.key.clone(),
+            value: op.value.clone(),
+            node: op.node,
+            invoked_at: op.invoked_at,
+            completed_at: op.completed_at,
+            outcome: op.outcome,
+            result: op.read.as_ref().map(|v| v.value.clone()),
+            version: op.read.as_ref().map(|v| v.lsn),
+            lsn: op.lsn,
+            error: op.error,
+            stale: op.stale,
+            staleness: op.staleness,
+            manual: op.manual,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counters {
+    pub writes_ok: u64,
+    pub writes_failed: u64,
+    pub writes_unknown: u64,
+    pub reads_ok: u64,
+    pub reads_failed: u64,
+    pub stale_reads: u64,
+    pub pending: u64,
+}
+
+/// How much of the world a snapshot includes.
+#[derive(Clone, Copy, Debug)]
+pub struct SnapshotOptions {
+    /// Log entries per node.
+    pub tail: usize,
+    /// Recent operations.
+    pub ops: usize,
+}
+
+impl Default for SnapshotOptions {
+    fn default() -> SnapshotOptions {
+        SnapshotOptions { tail: 24, ops: 40 }
+    }
+}
+
+impl World {
+    pub fn snapshot(&self, opts: SnapshotOptions) -> Snapshot {
+        let nodes = self
+            .nodes
+            .iter()
+            .filter(|s| s.status != NodeStatus::Removed)
+            .map(|s| {
+                let n = &s.node;
+                let lag = self.lag(n.id);
+                let from = n.log.len().saturating_sub(opts.tail);
+                NodeView {
+                    id: n.id,
+                    name: s.name.clone(),
+                    region: s.region.clone(),
+                    role: n.role,
+                    status: s.status,
+                    term: n.term,
+                    last_lsn: n.last_lsn(),
+                    positions: n.positions,
+                    lag_entries: lag.map(|l| l.0),
+                    lag_micros: lag.map(|l| l.1),
+                    tail: n.log[from..]
+                        .iter()
+                        .map(|e| CellView {
+                            lsn: e.lsn,
+                            term: e.term,
+                            key: e.key.clone(),
+                            value: e.value.clone(),
+                        })
+                        .collect(),
+                    keys: n.kv.len(),
+                    replicas: n.leader.as_ref().map_or_else(Vec::new, |l| {
+                        l.peers
+                            .iter()
+                            .map(|(&node, p)| ReplicaProgressView {
+                                node,
+                                progress: p.clone(),
+                            })
+                            .collect()
+                    }),
+                    clock_offset: s.clock_offset,
+                }
+            })
+            .collect();
+        let mut messages: Vec<MessageView> = self
+            .flights()
+            .map(|f| MessageView {
+                id: f.id,
+                from: f.from,
+                to: f.to,
+                kind: f.msg.kind(),
+                sent_at: f.sent_at,
+                deliver_at: f.deliver_at,
+                fate: f.fate,
+                label: f.msg.label(),
+            })
+            .collect();
+        messages.sort_unstable_by_key(|m| m.id);
+        let mut counters = Counters::default();
+        for op in self.history.ops() {
+            match (op.kind, op.outcome) {
+                (_, Outcome::Pending) => counters.pending += 1,
+                (OpKind::Write, Outcome::Ok) => counters.writes_ok += 1,
+                (OpKind::Write, Outcome::Fail) => counters.writes_failed += 1,
+                (OpKind::Write, Outcome::Info) => counters.writes_unknown += 1,
+                (OpKind::Read, Outcome::Ok) => counters.reads_ok += 1,
+                (OpKind::Read, _) => counters.reads_failed += 1,
+            }
+            counters.stale_reads += u64::from(op.stale);
+        }
+        Snapshot {
+            now: self.now(),
+            seed: self.seed,
+            events: self.events_processed(),
+            trace_len: self.trace.len(),
+            trace_hash: format!("{:016x}", self.trace_hash()),
+            primary: self.primary(),
+            nodes,
+            messages,
+            ops: self
+                .history
+                .recent(opts.ops)
+                .iter()
+                .map(OpView::from)
+                .collect(),
+            counters,
+            default_link: self.net.default_spec(),
+        }
+    }
+}

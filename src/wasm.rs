@@ -1,0 +1,228 @@
+//! The JavaScript binding: one opaque [`Lab`] handle around a [`World`]. It converts
+//! arguments and results (serde-wasm-bindgen, camelCase) and turns every error into a JS
+//! `Error` with a readable message. No simulation logic lives here.
+
+use crate::config::{LinkSettings, Scenario};
+use crate::net::LinkSpec;
+use crate::protocol::NodeId;
+use crate::view::SnapshotOptions;
+use crate::world::{ActionError, World};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+fn start() {
+    // A Rust panic is printed to the console with its message; the page also catches the
+    // resulting exception and shows a banner instead of freezing.
+    console_error_panic_hook::set_once();
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("internal: could not convert a result: {e}")))
+}
+
+fn action(r: Result<(), ActionError>) -> Result<(), JsError> {
+    r.map_err(|e| JsError::new(&e.0))
+}
+
+/// Whole microseconds from a JS number, rejecting NaN, negatives and fractions of them.
+fn micros(t: f64, what: &str) -> Result<u64, JsError> {
+    if (0.0..=9.0e15).contains(&t) {
+        Ok(t as u64)
+    } else {
+        Err(JsError::new(&format!(
+            "{what} must be a time in microseconds (got {t})"
+        )))
+    }
+}
+
+/// One simulation run, driven from JavaScript.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Lab {
+    world: World,
+}
+
+#[wasm_bindgen]
+impl Lab {
+    /// Builds a run from scenario JSON text (see docs/scenario-format.md) and a seed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(scenario: &str, seed: f64) -> Result<Lab, JsError> {
+        if !(seed.is_finite()
+            && seed >= 0.0
+            && seed.fract() == 0.0
+            && seed <= 9_007_199_254_740_991.0)
+        {
+            return Err(JsError::new(&format!(
+                "seed must be a whole number from 0 to 2^53-1 (got {seed})"
+            )));
+        }
+        let scenario =
+            Scenario::from_json(scenario).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
+        let world = World::new(&scenario, seed as u64)
+            .map_err(|e| JsError::new(&format!("scenario: {e}")))?;
+        Ok(Lab { world })
+    }
+
+    /// The scenario every field of which has its default value.
+    #[wasm_bindgen(js_name = defaultScenario)]
+    pub fn default_scenario() -> Result<JsValue, JsError> {
+        to_js(&Scenario::default())
+    }
+
+    /// The scenario this run was built from (normalised, with every default filled in).
+    pub fn scenario(&self) -> Result<JsValue, JsError> {
+        to_js(self.world.scenario())
+    }
+
+    /// Current simulated time in microseconds.
+    pub fn now(&self) -> f64 {
+        self.world.now() as f64
+    }
+
+    pub fn seed(&self) -> f64 {
+        self.world.seed() as f64
+    }
+
+    /// Time of the next pending event, or undefined.
+    #[wasm_bindgen(js_name = nextEventAt)]
+    pub fn next_event_at(&self) -> Option<f64> {
+        self.world.next_event_at().map(|t| t as f64)
+    }
+
+    /// Runs every event up to time `t` (microseconds), at most `maxEvents`; returns how
+    /// many ran. When the cap is hit the clock stays at the last event.
+    #[wasm_bindgen(js_name = advanceTo)]
+    pub fn advance_to(&mut self, t: f64, max_events: u32) -> Result<u32, JsError> {
+        let t = micros(t, "advanceTo's time")?;
+        Ok(self.world.run_until(t, u64::from(max_events)) as u32)
+    }
+
+    /// Runs exactly `n` events (fewer if the queue empties); returns how many ran.
+    pub fn step(&mut self, n: u32) -> u32 {
+        (0..n).take_while(|_| self.world.step()).count() as u32
+    }
+
+    #[wasm_bindgen(js_name = eventsProcessed)]
+    pub fn events_processed(&self) -> f64 {
+        self.world.events_processed() as f64
+    }
+
+    /// A snapshot of everything the page draws: `tail` log entries per node, `ops` recent
+    /// operations.
+    pub fn snapshot(&self, tail: u32, ops: u32) -> Result<JsValue, JsError> {
+        to_js(&self.world.snapshot(SnapshotOptions {
+            tail: tail as usize,
+            ops: ops as usize,
+        }))
+    }
+
+    /// Trace records from index `cursor` on (at most `limit`).
+    #[wasm_bindgen(js_name = eventsSince)]
+    pub fn events_since(&self, cursor: f64, limit: u32) -> Result<JsValue, JsError> {
+        let records: Vec<_> = self
+            .world
+            .trace()
+            .since(cursor.max(0.0) as u64, limit as usize)
+            .collect();
+        to_js(&records)
+    }
+
+    /// The trace fingerprint (16 hex digits).
+    #[wasm_bindgen(js_name = traceHash)]
+    pub fn trace_hash(&self) -> String {
+        format!("{:016x}", self.world.trace_hash())
+    }
+
+    /// The run summary the headless runner prints.
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&self.world.summary())
+    }
+
+    /// Writes `key = value` through the primary; returns the operation id.
+    pub fn write(&mut self, key: &str, value: &str) -> Result<f64, JsError> {
+        self.world
+            .write(key, value)
+            .map(|id| id as f64)
+            .map_err(|e| JsError::new(&e.0))
+    }
+
+    /// Sends a write to a chosen node (a replica refuses it).
+    #[wasm_bindgen(js_name = writeTo)]
+    pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<f64, JsError> {
+        self.world
+            .write_to(node, key, value)
+            .map(|id| id as f64)
+            .map_err(|e| JsError::new(&e.0))
+    }
+
+    /// Reads `key` from a chosen node; returns the operation id.
+    pub fn read(&mut self, node: NodeId, key: &str) -> Result<f64, JsError> {
+        self.world
+            .read(node, key)
+            .map(|id| id as f64)
+            .map_err(|e| JsError::new(&e.0))
+    }
+
+    /// One operation of the history, or undefined.
+    pub fn op(&self, id: f64) -> Result<JsValue, JsError> {
+        match self.world.op(id as u64) {
+            Some(op) => to_js(&crate::view::OpView::from(op)),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    #[wasm_bindgen(js_name = addReplica)]
+    pub fn add_replica(&mut self) -> Result<NodeId, JsError> {
+        self.world.add_replica().map_err(|e| JsError::new(&e.0))
+    }
+
+    #[wasm_bindgen(js_name = removeReplica)]
+    pub fn remove_replica(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.remove_replica(node))
+    }
+
+    pub fn crash(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.crash(node))
+    }
+
+    pub fn restart(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.restart(node))
+    }
+
+    /// Sets every node-to-node link from JSON `{latency, jitter?, loss?, reorder?}`.
+    #[wasm_bindgen(js_name = setAllLinks)]
+    pub fn set_all_links(&mut self, settings: &str) -> Result<(), JsError> {
+        let spec = link_spec(settings)?;
+        self.world.set_all_links(spec);
+        Ok(())
+    }
+
+    /// Sets the link between two nodes, both directions unless `oneWay`.
+    #[wasm_bindgen(js_name = setLink)]
+    pub fn set_link(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        settings: &str,
+        one_way: bool,
+    ) -> Result<(), JsError> {
+        let spec = link_spec(settings)?;
+        action(self.world.set_link(from, to, spec, one_way))
+    }
+
+    /// The current settings of one link direction.
+    pub fn link(&self, from: NodeId, to: NodeId) -> Result<JsValue, JsError> {
+        if from as usize >= crate::config::MAX_NODES || to as usize >= crate::config::MAX_NODES {
+            return Err(JsError::new("there is no such link"));
+        }
+        to_js(&self.world.link(from, to))
+    }
+}
+
+fn link_spec(settings: &str) -> Result<LinkSpec, JsError> {
+    let s = LinkSettings::from_json(settings).map_err(|e| JsError::new(&format!("link: {e}")))?;
+    Ok(LinkSpec::from_settings(&s))
+}

@@ -1,0 +1,828 @@
+//! The world: one deterministic simulation run. It owns virtual time, the event queue
+//! (ordered by time, then by the sequence number events were scheduled in), the network,
+//! the nodes, the clients, the operation history and the trace.
+//!
+//! Everything that happens is an event popped from the queue: a message delivery, a node
+//! timer, a client's next operation or time-out, a statistics sample. Faults and operator
+//! actions (add a replica, crash a node, change a link) are world actions, recorded in the
+//! trace like everything else, so a run is a pure function of (scenario, seed, actions).
+
+use crate::client::{Client, Workload};
+use crate::config::{ConfigError, Scenario, MAX_NODES};
+use crate::flights::{Flight, FlightSlot, Flights};
+use crate::history::{History, Op, OpError, OpKind, Outcome, StalenessOracle};
+use crate::net::{Fate, LinkSpec, Network};
+use crate::node::{Node, NodeParams, Role};
+use crate::protocol::{
+    Addr, ClientId, Command, Ctx, Message, NodeEvent, NodeId, OpId, Rejection, Reply, Request,
+    Text, Timer,
+};
+use crate::rng::SimRng;
+use crate::stats::LagStats;
+use crate::time::{Micros, MICROS_PER_MS};
+use crate::trace::{DropReason, MsgId, Trace, TraceEvent};
+use serde::Serialize;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+/// How often replica lag is sampled for statistics.
+pub const LAG_SAMPLE_EVERY: Micros = 50 * MICROS_PER_MS;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NodeStatus {
+    Up,
+    Crashed,
+    Removed,
+}
+
+/// A node and what the world knows about it that the node itself does not.
+#[derive(Clone, Debug)]
+pub struct NodeSlot {
+    pub node: Node,
+    pub name: String,
+    pub region: Option<String>,
+    pub status: NodeStatus,
+    /// Bumped on every crash, so timers set before it are ignored.
+    pub incarnation: u32,
+    /// Signed offset of this node's clock from true time.
+    pub clock_offset: i64,
+}
+
+impl NodeSlot {
+    fn local_time(&self, now: Micros) -> Micros {
+        now.saturating_add_signed(self.clock_offset)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum EventKind {
+    Deliver(FlightSlot),
+    Timer {
+        node: NodeId,
+        incarnation: u32,
+        timer: Timer,
+    },
+    ClientNext(ClientId),
+    /// Never in the heap: operation time-outs live in `World::timeouts`, which can cancel.
+    ClientTimeout(ClientId, OpId),
+    SampleLag,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Scheduled {
+    at: Micros,
+    seq: u64,
+    kind: EventKind,
+}
+
+/// Errors from operator actions (the page's buttons); the world is unchanged by them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionError(pub String);
+
+impl std::fmt::Display for ActionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ActionError {}
+
+#[derive(Clone, Debug)]
+pub struct World {
+    pub(crate) scenario: Scenario,
+    pub(crate) seed: u64,
+    now: Micros,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    /// Pending operation time-outs, ordered like the queue and removed when the operation
+    /// completes (so the heap does not fill with dead time-outs).
+    timeouts: BTreeMap<(Micros, u64), (ClientId, OpId)>,
+    timeout_of: BTreeMap<OpId, (Micros, u64)>,
+    pub(crate) nodes: Vec<NodeSlot>,
+    pub(crate) net: Network,
+    pub(crate) flights: Flights,
+    next_msg: MsgId,
+    pub(crate) clients: Vec<Client>,
+    workload: Workload,
+    pub(crate) history: History,
+    oracle: StalenessOracle,
+    pub(crate) trace: Trace,
+    pub(crate) lag: LagStats,
+    params: NodeParams,
+    events_processed: u64,
+    commands: Vec<Command>,
+    node_events: Vec<NodeEvent>,
+    member_buf: Vec<NodeId>,
+}
+
+impl World {
+    /// Builds the world of `scenario` for `seed`. Node 0 starts as primary.
+    pub fn new(scenario: &Scenario, seed: u64) -> Result<World, ConfigError> {
+        scenario.validate()?;
+        let params = NodeParams::new(&scenario.disk, &scenario.replication);
+        let net = Network::new(
+            &scenario.network,
+            &scenario.links,
+            MAX_NODES,
+            SimRng::derive(seed, "network", 0),
+        );
+        let workload = Workload::new(&scenario.workload);
+        let mut world = World {
+            scenario: scenario.clone(),
+            seed,
+            now: 0,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            timeouts: BTreeMap::new(),
+            timeout_of: BTreeMap::new(),
+            nodes: Vec::new(),
+            net,
+            flights: Flights::default(),
+            next_msg: 1,
+            clients: Vec::new(),
+            workload,
+            history: History::default(),
+            oracle: StalenessOracle::default(),
+            trace: Trace::new(scenario.event_log as usize),
+            lag: LagStats::default(),
+            params,
+            events_processed: 0,
+            commands: Vec::new(),
+            node_events: Vec::new(),
+            member_buf: Vec::new(),
+        };
+        for (i, spec) in scenario.nodes.iter().enumerate() {
+            let id = i as NodeId;
+            let role = if i == 0 { Role::Primary } else { Role::Replica };
+            let offset = spec.clock_offset.micros() as i64;
+            world.nodes.push(NodeSlot {
+                node: Node::new(id, role, world.params.clone()),
+                name: spec.name.clone().unwrap_or_else(|| format!("n{i}")),
+                region: spec.region.clone(),
+                status: NodeStatus::Up,
+                incarnation: 0,
+                clock_offset: if spec.clock_behind { -offset } else { offset },
+            });
+        }
+        let replicas: Vec<NodeId> = (1..world.nodes.len() as NodeId).collect();
+        for r in replicas {
+            world.nodes[0].node.add_peer(r, 0);
+        }
+        for id in 0..world.nodes.len() as NodeId {
+            world.with_node(id, |node, ctx| node.start(ctx));
+        }
+        for c in 0..scenario.workload.clients {
+            world.clients.push(Client::new(c, false, 0, seed));
+            let first = world.clients[c as usize].think(&world.workload);
+            if let Some(after) = first {
+                world.schedule(after, EventKind::ClientNext(c));
+            }
+        }
+        world.schedule(LAG_SAMPLE_EVERY, EventKind::SampleLag);
+        Ok(world)
+    }
+
+    // ----- running -------------------------------------------------------------------
+
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// The time of the next event, if any.
+    pub fn next_event_at(&self) -> Option<Micros> {
+        let queued = self.queue.peek().map(|Reverse(s)| s.at);
+        let timeout = self.timeouts.keys().next().map(|&(at, _)| at);
+        match (queued, timeout) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Takes the earliest event from the heap or the time-outs, by (time, sequence).
+    fn pop_event(&mut self) -> Option<Scheduled> {
+        let queued = self.queue.peek().map(|Reverse(s)| (s.at, s.seq));
+        let timeout = self.timeouts.keys().next().copied();
+        match (queued, timeout) {
+            (_, Some(t)) if queued.is_none_or(|q| t < q) => {
+                let ((at, seq), (client, op)) = self.timeouts.pop_first()?;
+                self.timeout_of.remove(&op);
+                Some(Scheduled {
+                    at,
+                    seq,
+                    kind: EventKind::ClientTimeout(client, op),
+                })
+            }
+            _ => self.queue.pop().map(|Reverse(s)| s),
+        }
+    }
+
+    /// Processes one event. Returns false when nothing is left to do.
+    pub fn step(&mut self) -> bool {
+        let Some(ev) = self.pop_event() else {
+            return false;
+        };
+        self.now = ev.at;
+        self.events_processed += 1;
+        match ev.kind {
+            EventKind::Deliver(id) => self.deliver(id),
+            EventKind::Timer {
+                node,
+                incarnation,
+                timer,
+            } => {
+                let slot = &self.nodes[node as usize];
+                if slot.status == NodeStatus::Up && slot.incarnation == incarnation {
+                    self.with_node(node, |n, ctx| n.on_timer(ctx, timer));
+                }
+            }
+            EventKind::ClientNext(c) => self.client_next(c),
+            EventKind::ClientTimeout(c, op) => self.client_timeout(c, op),
+            EventKind::SampleLag => {
+                self.sample_lag();
+                self.schedule(LAG_SAMPLE_EVERY, EventKind::SampleLag);
+            }
+        }
+        true
+    }
+
+    /// Processes every event due at or before `t` (at most `max_events`), then sets the
+    /// clock to `t`. Returns how many events ran.
+    pub fn run_until(&mut self, t: Micros, max_events: u64) -> u64 {
+        let mut n = 0;
+        while n < max_events && self.next_event_at().is_some_and(|at| at <= t) {
+            self.step();
+            n += 1;
+        }
+        if n < max_events {
+            self.now = self.now.max(t);
+        }
+        n
+    }
+
+    /// Runs for a span of simulated time.
+    pub fn run_for(&mut self, span: Micros) -> u64 {
+        self.run_until(self.now + span, u64::MAX)
+    }
+
+    fn schedule(&mut self, after: Micros, kind: EventKind) {
+        self.schedule_at(self.now + after, kind);
+    }
+
+    fn schedule_at(&mut self, at: Micros, kind: EventKind) {
+        self.seq += 1;
+        self.queue.push(Reverse(Scheduled {
+            at,
+            seq: self.seq,
+            kind,
+        }));
+    }
+
+    fn record(&mut self, event: TraceEvent) {
+        self.trace.record(self.now, event);
+    }
+
+    // ----- nodes ---------------------------------------------------------------------
+
+    /// Runs a node handler and carries out what it asked for.
+    fn with_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node, &mut Ctx)) {
+        let mut commands = std::mem::take(&mut self.commands);
+        let mut events = std::mem::take(&mut self.node_events);
+        let slot = &mut self.nodes[id as usize];
+        if slot.status != NodeStatus::Up {
+            return;
+        }
+        let incarnation = slot.incarnation;
+        let mut ctx = Ctx {
+            now: slot.local_time(self.now),
+            commands: &mut commands,
+            events: &mut events,
+        };
+        f(&mut slot.node, &mut ctx);
+        for event in events.drain(..) {
+            self.record(TraceEvent::Node { node: id, event });
+        }
+        for command in commands.drain(..) {
+            match command {
+                Command::Send { to, msg } => self.send(Addr::Node(id), to, msg),
+                Command::SetTimer { timer, after } => self.schedule(
+                    after,
+                    EventKind::Timer {
+                        node: id,
+                        incarnation,
+                        timer,
+                    },
+                ),
+            }
+        }
+        self.commands = commands;
+        self.node_events = events;
+    }
+
+    fn send(&mut self, from: Addr, to: Addr, msg: Message) {
+        let transit = self.net.transit(from, to, self.now);
+        let id = self.next_msg;
+        self.next_msg += 1;
+        self.record(TraceEvent::Sent {
+            msg: id,
+            from,
+            to,
+            kind: msg.kind(),
+            deliver_at: transit.deliver_at,
+            fate: transit.fate,
+        });
+        let slot = self.flights.insert(Flight {
+            id,
+            from,
+            to,
+            sent_at: self.now,
+            deliver_at: transit.deliver_at,
+            fate: transit.fate,
+            msg,
+        });
+        self.schedule_at(transit.deliver_at, EventKind::Deliver(slot));
+    }
+
+    fn deliver(&mut self, slot: FlightSlot) {
+        let Some(flight) = self.flights.take(slot) else {
+            return; // discarded earlier (its endpoint was removed)
+        };
+        let id = flight.id;
+        let reason = match flight.fate {
+            Fate::Lost => Some(DropReason::Lost),
+            Fate::Cut => Some(DropReason::Cut),
+            Fate::Deliver => match flight.to {
+                Addr::Node(n) if self.nodes[n as usize].status != NodeStatus::Up => {
+                    Some(DropReason::ReceiverDown)
+                }
+                _ => None,
+            },
+        };
+        if let Some(reason) = reason {
+            self.record(TraceEvent::Dropped { msg: id, reason });
+            return;
+        }
+        self.record(TraceEvent::Delivered { msg: id });
+        match (flight.to, flight.msg) {
+            (Addr::Node(n), msg) => {
+                self.with_node(n, |node, ctx| node.on_message(ctx, flight.from, msg))
+            }
+            (Addr::Client(c), Message::Reply { op, reply }) => self.client_reply(c, op, reply),
+            (Addr::Client(_), _) => {}
+        }
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize].node
+    }
+
+    pub fn slot(&self, id: NodeId) -> &NodeSlot {
+        &self.nodes[id as usize]
+    }
+
+    /// Ids of nodes that are members (up or crashed, not removed).
+    pub fn members(&self) -> Vec<NodeId> {
+        self.members_into(Vec::new())
+    }
+
+    fn members_into(&self, mut ids: Vec<NodeId>) -> Vec<NodeId> {
+        ids.clear();
+        ids.extend(
+            (0..self.nodes.len() as NodeId)
+                .filter(|&i| self.nodes[i as usize].status != NodeStatus::Removed),
+        );
+        ids
+    }
+
+    /// The node currently acting as primary, if one is up.
+    pub fn primary(&self) -> Option<NodeId> {
+        self.nodes
+            .iter()
+            .position(|s| s.status == NodeStatus::Up && s.node.role == Role::Primary)
+            .map(|i| i as NodeId)
+    }
+
+    /// The primary's id even if it is down (the node clients send writes to).
+    fn primary_member(&self) -> NodeId {
+        self.nodes
+            .iter()
+            .position(|s| s.status != NodeStatus::Removed && s.node.role == Role::Primary)
+            .unwrap_or(0) as NodeId
+    }
+
+    // ----- operator actions ----------------------------------------------------------
+
+    /// Adds an empty replica; the primary streams the whole log to it (like a new standby
+    /// doing its initial catch-up).
+    pub fn add_replica(&mut self) -> Result<NodeId, ActionError> {
+        let members = self.members().len();
+        if members >= MAX_NODES {
+            return Err(ActionError(format!(
+                "a cluster has at most {MAX_NODES} nodes"
+            )));
+        }
+        let id = self
+            .nodes
+            .iter()
+            .position(|s| s.status == NodeStatus::Removed)
+            .unwrap_or(self.nodes.len()) as NodeId;
+        let slot = NodeSlot {
+            node: Node::new(id, Role::Replica, self.params.clone()),
+            name: format!("n{id}"),
+            region: None,
+            status: NodeStatus::Up,
+            incarnation: self.nodes.get(id as usize).map_or(0, |s| s.incarnation + 1),
+            clock_offset: 0,
+        };
+        if (id as usize) < self.nodes.len() {
+            self.nodes[id as usize] = slot;
+        } else {
+            self.nodes.push(slot);
+        }
+        self.record(TraceEvent::NodeAdded { node: id });
+        self.with_node(id, |node, ctx| node.start(ctx));
+        let now = self.now;
+        for s in &mut self.nodes {
+            if s.node.role == Role::Primary {
+                s.node.add_peer(id, s.local_time(now));
+            }
+        }
+        Ok(id)
+    }
+
+    /// Removes a replica from the cluster; messages to and from it vanish.
+    pub fn remove_replica(&mut self, id: NodeId) -> Result<(), ActionError> {
+        let Some(slot) = self
+            .nodes
+            .get(id as usize)
+            .filter(|s| s.status != NodeStatus::Removed)
+        else {
+            return Err(ActionError(format!("there is no node {id}")));
+        };
+        if slot.node.role == Role::Primary {
+            return Err(ActionError(format!(
+                "{} is the primary; only replicas can be removed",
+                slot.name
+            )));
+        }
+        if self.members().len() <= 1 {
+            return Err(ActionError("a cluster needs at least one node".into()));
+        }
+        self.nodes[id as usize].status = NodeStatus::Removed;
+        self.nodes[id as usize].incarnation += 1;
+        for s in &mut self.nodes {
+            s.node.remove_peer(id);
+        }
+        let gone = self
+            .flights
+            .discard(|f| f.from == Addr::Node(id) || f.to == Addr::Node(id));
+        for msg in gone {
+            self.record(TraceEvent::Dropped {
+                msg,
+                reason: DropReason::ReceiverDown,
+            });
+        }
+        self.record(TraceEvent::NodeRemoved { node: id });
+        Ok(())
+    }
+
+    /// Crashes a node: it stops, and loses its volatile state.
+    pub fn crash(&mut self, id: NodeId) -> Result<(), ActionError> {
+        let slot = self.member_mut(id)?;
+        if slot.status != NodeStatus::Up {
+            return Err(ActionError(format!("{} is already down", slot.name)));
+        }
+        slot.status = NodeStatus::Crashed;
+        slot.incarnation += 1;
+        slot.node.crash();
+        self.record(TraceEvent::NodeCrashed { node: id });
+        Ok(())
+    }
+
+    /// Restarts a crashed node: it replays its durable log and resumes its role.
+    pub fn restart(&mut self, id: NodeId) -> Result<(), ActionError> {
+        let slot = self.member_mut(id)?;
+        if slot.status != NodeStatus::Crashed {
+            return Err(ActionError(format!("{} is not crashed", slot.name)));
+        }
+        slot.status = NodeStatus::Up;
+        self.record(TraceEvent::NodeRestarted { node: id });
+        self.with_node(id, |node, ctx| node.restart(ctx));
+        Ok(())
+    }
+
+    fn member_mut(&mut self, id: NodeId) -> Result<&mut NodeSlot, ActionError> {
+        self.nodes
+            .get_mut(id as usize)
+            .filter(|s| s.status != NodeStatus::Removed)
+            .ok_or_else(|| ActionError(format!("there is no node {id}")))
+    }
+
+    /// Sets one link between two nodes (both directions unless `one_way`).
+    pub fn set_link(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        spec: LinkSpec,
+        one_way: bool,
+    ) -> Result<(), ActionError> {
+        for end in [from, to] {
+            if end as usize >= MAX_NODES {
+                return Err(ActionError(format!("there is no node {end}")));
+            }
+        }
+        if from == to {
+            return Err(ActionError("a link joins two different nodes".into()));
+        }
+        self.net.set_spec(from, to, spec);
+        self.record(TraceEvent::LinkChanged { from, to });
+        if !one_way {
+            self.net.set_spec(to, from, spec);
+            self.record(TraceEvent::LinkChanged { from: to, to: from });
+        }
+        Ok(())
+    }
+
+    /// Sets every node-to-node link to `spec` (the page's global latency control).
+    pub fn set_all_links(&mut self, spec: LinkSpec) {
+        self.net.set_all(spec);
+        self.record(TraceEvent::LinkChanged {
+            from: NodeId::MAX,
+            to: NodeId::MAX,
+        });
+    }
+
+    pub fn link(&self, from: NodeId, to: NodeId) -> LinkSpec {
+        self.net.spec(from, to)
+    }
+
+    // ----- clients -------------------------------------------------------------------
+
+    /// A manual write of `key = value`, sent to the primary by the page's client.
+    pub fn write(&mut self, key: &str, value: &str) -> Result<OpId, ActionError> {
+        let target = self.primary_member();
+        self.write_to(target, key, value)
+    }
+
+    /// A manual write sent to a chosen node (a replica refuses it: not the primary).
+    pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<OpId, ActionError> {
+        self.manual_op(node, OpKind::Write, key, Some(value))
+    }
+
+    /// A manual read of `key` from a chosen node.
+    pub fn read(&mut self, node: NodeId, key: &str) -> Result<OpId, ActionError> {
+        self.manual_op(node, OpKind::Read, key, None)
+    }
+
+    fn manual_op(
+        &mut self,
+        node: NodeId,
+        kind: OpKind,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<OpId, ActionError> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > 64 {
+            return Err(ActionError("a key is 1 to 64 characters".into()));
+        }
+        if value.is_some_and(|v| v.len() > 256) {
+            return Err(ActionError("a value is at most 256 characters".into()));
+        }
+        if self
+            .nodes
+            .get(node as usize)
+            .is_none_or(|s| s.status == NodeStatus::Removed)
+        {
+            return Err(ActionError(format!("there is no node {node}")));
+        }
+        let client = self.manual_client();
+        let value = value.map(Text::from);
+        Ok(self.invoke(client, kind, Text::from(key), value, node, true))
+    }
+
+    /// The page's client, created on first use after the workload clients.
+    fn manual_client(&mut self) -> ClientId {
+        if let Some(c) = self.clients.iter().find(|c| c.manual) {
+            return c.id;
+        }
+        let id = self.clients.len() as ClientId;
+        let primary = self.primary_member();
+        self.clients.push(Client::new(id, true, primary, self.seed));
+        id
+    }
+
+    fn invoke(
+        &mut self,
+        client: ClientId,
+        kind: OpKind,
+        key: Text,
+        value: Option<Text>,
+        node: NodeId,
+        manual: bool,
+    ) -> OpId {
+        let op = self.history.invoke(Op {
+            id: 0,
+            client,
+            kind,
+            key: key.clone(),
+            value: value.clone(),
+            node,
+            invoked_at: self.now,
+            completed_at: None,
+            outcome: Outcome::Pending,
+            read: None,
+            lsn: None,
+            error: None,
+            stale: false,
+            staleness: None,
+            manual,
+        });
+        self.record(TraceEvent::Invoked {
+            op,
+            client,
+            kind,
+            key: key.clone(),
+            node,
+        });
+        self.clients[client as usize].outstanding.insert(op);
+        let request = match (kind, value) {
+            (OpKind::Write, Some(value)) => Request::Write {
+                key,
+                value,
+                ack: self.scenario.replication.ack_policy,
+            },
+            _ => Request::Read { key },
+        };
+        self.send(
+            Addr::Client(client),
+            Addr::Node(node),
+            Message::Request { op, request },
+        );
+        self.seq += 1;
+        let key = (self.now + self.scenario.workload.timeout.micros(), self.seq);
+        self.timeouts.insert(key, (client, op));
+        self.timeout_of.insert(op, key);
+        op
+    }
+
+    fn client_next(&mut self, c: ClientId) {
+        if self
+            .scenario
+            .workload
+            .stop_after
+            .is_some_and(|stop| self.now >= stop.micros())
+        {
+            return;
+        }
+        let members = std::mem::take(&mut self.member_buf);
+        self.member_buf = self.members_into(members);
+        let plan = self.clients[c as usize].plan(&self.workload, &self.member_buf);
+        let value = (plan.kind == OpKind::Write)
+            .then(|| Text::from(format!("v{}", self.history.len() + 1)));
+        self.invoke(c, plan.kind, plan.key, value, plan.target, false);
+    }
+
+    fn client_reply(&mut self, c: ClientId, op_id: OpId, reply: Reply) {
+        let now = self.now;
+        let Some(op) = self
+            .history
+            .get_mut(op_id)
+            .filter(|o| o.outcome == Outcome::Pending)
+        else {
+            return; // a late reply to an operation that already timed out
+        };
+        op.completed_at = Some(now);
+        match reply {
+            Reply::Written { lsn, .. } => {
+                op.outcome = Outcome::Ok;
+                op.lsn = Some(lsn);
+                let key = op.key.clone();
+                self.oracle.write_acknowledged(&key, lsn, now);
+            }
+            Reply::Value { version, .. } => {
+                op.outcome = Outcome::Ok;
+                let returned = version.as_ref().map_or(0, |v| v.lsn);
+                let verdict = self.oracle.judge_read(&op.key, op.invoked_at, returned);
+                op.read = version;
+                op.stale = verdict.stale;
+                op.staleness = verdict.staleness;
+            }
+            Reply::Rejected(Rejection::NotPrimary { primary_hint }) => {
+                op.outcome = Outcome::Fail;
+                op.error = Some(OpError::NotPrimary);
+                if let Some(hint) = primary_hint {
+                    self.clients[c as usize].primary_hint = hint;
+                }
+            }
+        }
+        self.complete(c, op_id);
+    }
+
+    fn client_timeout(&mut self, c: ClientId, op_id: OpId) {
+        let now = self.now;
+        let Some(op) = self
+            .history
+            .get_mut(op_id)
+            .filter(|o| o.outcome == Outcome::Pending)
+        else {
+            return;
+        };
+        op.completed_at = Some(now);
+        op.error = Some(OpError::Timeout);
+        // A read that timed out had no effect; a write's fate is unknown (Jepsen's info).
+        op.outcome = match op.kind {
+            OpKind::Read => Outcome::Fail,
+            OpKind::Write => Outcome::Info,
+        };
+        self.complete(c, op_id);
+    }
+
+    fn complete(&mut self, c: ClientId, op_id: OpId) {
+        if let Some(key) = self.timeout_of.remove(&op_id) {
+            self.timeouts.remove(&key);
+        }
+        let op = &self.history.ops()[op_id as usize - 1];
+        self.record(TraceEvent::Completed {
+            op: op_id,
+            outcome: op.outcome,
+            lsn: op.lsn.or(op.read.as_ref().map(|v| v.lsn)),
+            stale: op.stale,
+        });
+        let client = &mut self.clients[c as usize];
+        client.outstanding.remove(&op_id);
+        if !client.manual {
+            if let Some(after) = client.think(&self.workload) {
+                self.schedule(after, EventKind::ClientNext(c));
+            }
+        }
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn op(&self, id: OpId) -> Option<&Op> {
+        self.history.get(id)
+    }
+
+    // ----- observation ---------------------------------------------------------------
+
+    /// The run's trace fingerprint so far.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace.hash()
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Messages in flight, in no particular order.
+    pub fn flights(&self) -> impl Iterator<Item = &Flight> {
+        self.flights.iter()
+    }
+
+    /// How far `replica` is behind the primary: (entries, microseconds), where the time
+    /// is the age of the oldest entry the replica has not yet applied.
+    pub fn lag(&self, replica: NodeId) -> Option<(u64, Micros)> {
+        let primary = self.primary_member();
+        if replica == primary {
+            return None;
+        }
+        let p = &self.nodes[primary as usize];
+        let r = &self.nodes[replica as usize];
+        if r.status == NodeStatus::Removed {
+            return None;
+        }
+        let applied = r.node.positions.applied;
+        let last = p.node.last_lsn();
+        if applied >= last {
+            return Some((0, 0));
+        }
+        let oldest = p.node.entry(applied + 1).map_or(self.now, |e| {
+            e.written_at.saturating_add_signed(-p.clock_offset)
+        });
+        Some((last - applied, self.now.saturating_sub(oldest)))
+    }
+
+    fn sample_lag(&mut self) {
+        for id in 0..self.nodes.len() as NodeId {
+            if self.nodes[id as usize].status == NodeStatus::Up {
+                if let Some((entries, micros)) = self.lag(id) {
+                    self.lag.add(id, entries, micros);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Shared helpers for the native scenario tests.
+#![allow(dead_code)]
+
+use replica_lab::history::{Op, Outcome};
+use replica_lab::protocol::{NodeId, OpId};
+use replica_lab::time::MICROS_PER_MS;
+use replica_lab::{Scenario, World};
+
+/// A scenario from JSON text; panics with the error (tests only).
+pub fn scenario(json: &str) -> Scenario {
+    Scenario::from_json(json).unwrap_or_else(|e| panic!("bad test scenario: {e}"))
+}
+
+pub fn world(json: &str, seed: u64) -> World {
+    World::new(&scenario(json), seed).expect("world")
+}
+
+pub fn ms(n: u64) -> u64 {
+    n * MICROS_PER_MS
+}
+
+/// Runs until the operation completes (or `limit_ms` passes) and returns it.
+pub fn run_until_done(world: &mut World, op: OpId, limit_ms: u64) -> Op {
+    let deadline = world.now() + ms(limit_ms);
+    while world.op(op).unwrap().outcome == Outcome::Pending && world.now() < deadline {
+        if !world.step() {
+            break;
+        }
+    }
+    world.op(op).unwrap().clone()
+}
+
+/// Every up replica's log is a prefix of (or equal to) the primary's.
+pub fn assert_log_matching(world: &World) {
+    let primary = world.primary().expect("a primary");
+    let plog = &world.node(primary).log;
+    for id in world.members() {
+        let log = &world.node(id).log;
+        assert!(
+            log.len() <= plog.len(),
+            "node {id} has more entries than the primary"
+        );
+        assert_eq!(
+            &plog[..log.len()],
+            &log[..],
+            "node {id}'s log diverges from the primary's"
+        );
+    }
+}
+
+pub fn applied(world: &World, id: NodeId) -> u64 {
+    world.node(id).positions.applied
+}

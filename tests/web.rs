@@ -1,0 +1,93 @@
+//! Browser tests of the binding (`wasm-pack test --headless --chrome`): the golden scenario
+//! gives the very trace hash the native test pins, bad input becomes a JS `Error` with a
+//! clear message, and the handle's methods work from JavaScript's side.
+#![cfg(target_arch = "wasm32")]
+
+use replica_lab::{Scenario, World};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const GOLDEN: &str = include_str!("scenarios/golden.json");
+const GOLDEN_HASH: &str = include_str!("scenarios/golden.hash");
+
+#[wasm_bindgen_test]
+fn wasm_computes_the_native_golden_hash() {
+    let scenario = Scenario::from_json(GOLDEN).unwrap();
+    let mut world = World::new(&scenario, scenario.seed.unwrap()).unwrap();
+    world.run_until(scenario.until.unwrap().micros(), u64::MAX);
+    assert_eq!(format!("{:016x}", world.trace_hash()), GOLDEN_HASH.trim());
+}
+
+use replica_lab::wasm::Lab;
+use wasm_bindgen::{JsCast, JsValue};
+
+fn error_message(result: Result<Lab, wasm_bindgen::JsError>) -> String {
+    let err = JsValue::from(result.expect_err("an error"));
+    err.dyn_into::<js_sys::Error>()
+        .expect("a JS Error")
+        .message()
+        .into()
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn the_handle_hashes_the_golden_run_like_native() {
+    let mut lab = Lab::new(GOLDEN, 20261122.0).unwrap();
+    let until = 5_000_000.0;
+    while lab.now() < until {
+        lab.advance_to(until, 10_000).unwrap();
+    }
+    assert_eq!(lab.trace_hash(), GOLDEN_HASH.trim());
+}
+
+#[wasm_bindgen_test]
+fn bad_scenarios_become_errors_that_name_the_field() {
+    let cases = [
+        (r#"{"nodes": 0}"#, "nodes: a cluster has 1 to 9 nodes"),
+        (
+            r#"{"network": {"latency": "-5ms"}}"#,
+            "network.latency: -5ms is negative",
+        ),
+        (
+            r#"{"network": {"loss": 1.5}}"#,
+            "network.loss: must be between 0 and 1",
+        ),
+        (r#"{"nodez": 3}"#, "unknown field `nodez`"),
+        (r#"{"nodes": 3"#, "EOF while parsing"),
+    ];
+    for (json, expected) in cases {
+        let message = error_message(Lab::new(json, 1.0));
+        assert!(message.contains(expected), "{json}: {message}");
+    }
+    assert!(error_message(Lab::new("{}", -1.0)).contains("seed"));
+}
+
+#[wasm_bindgen_test]
+fn a_manual_write_shows_up_in_every_snapshot_log() {
+    let mut lab = Lab::new(r#"{"nodes": 3, "workload": {"clients": 0}}"#, 7.0).unwrap();
+    let op = lab.write("x", "42").unwrap();
+    lab.advance_to(1_000_000.0, 1_000_000).unwrap();
+    let done = lab.op(op).unwrap();
+    assert_eq!(get(&done, "outcome").as_string().as_deref(), Some("ok"));
+    let snapshot = lab.snapshot(8, 8).unwrap();
+    let nodes: js_sys::Array = get(&snapshot, "nodes").dyn_into().unwrap();
+    assert_eq!(nodes.length(), 3);
+    for node in nodes.iter() {
+        let tail: js_sys::Array = get(&node, "tail").dyn_into().unwrap();
+        assert_eq!(
+            get(&tail.get(0), "value").as_string().as_deref(),
+            Some("42")
+        );
+    }
+    assert!(
+        lab.remove_replica(0).is_err(),
+        "removing the primary is refused"
+    );
+    assert!(lab
+        .set_all_links(r#"{"latency": "5ms", "loss": 2}"#)
+        .is_err());
+}
