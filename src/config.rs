@@ -472,20 +472,11 @@ fn nodes_from_count_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NodeS
 }
 
 impl Scenario {
-    /// Reads a scenario from any serde deserializer (JSON text natively, a JS object in the
-    /// browser), then validates it. Errors name the field.
-    pub fn from_deserializer<'de, D>(d: D) -> Result<Scenario, ConfigError>
-    where
-        D: Deserializer<'de>,
-    {
-        let scenario: Scenario = serde_path_to_error::deserialize(d).map_err(path_error)?;
+    /// Reads a scenario from JSON text and validates it. Errors name the field.
+    pub fn from_json(text: &str) -> Result<Scenario, ConfigError> {
+        let scenario: Scenario = parse_json(text)?;
         scenario.validate()?;
         Ok(scenario)
-    }
-
-    /// Reads a scenario from JSON text.
-    pub fn from_json(text: &str) -> Result<Scenario, ConfigError> {
-        Scenario::from_deserializer(&mut serde_json::Deserializer::from_str(text))
     }
 
     /// Range checks that the types alone do not express.
@@ -600,20 +591,19 @@ pub struct LinkSettings {
 }
 
 impl LinkSettings {
+    /// Reads and validates link settings; errors name the field.
     pub fn from_json(text: &str) -> Result<LinkSettings, ConfigError> {
-        LinkSettings::from_deserializer(&mut serde_json::Deserializer::from_str(text))
-    }
-
-    /// Reads and validates link settings from any deserializer; errors name the field.
-    pub fn from_deserializer<'de, D: Deserializer<'de>>(d: D) -> Result<LinkSettings, ConfigError> {
-        let s: LinkSettings = serde_path_to_error::deserialize(d).map_err(path_error)?;
+        let s: LinkSettings = parse_json(text)?;
         s.latency.check("latency")?;
         check_fraction("loss", s.loss)?;
         Ok(s)
     }
 }
 
-fn path_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> ConfigError {
-    let path = e.path().to_string();
-    ConfigError::at(path, e.into_inner().to_string())
+/// Parses JSON text; an error is placed at the field path where serde_json stopped.
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ConfigError> {
+    serde_json::from_str(text).map_err(|e| {
+        let offset = crate::json_path::offset_of(text, e.line(), e.column());
+        ConfigError::at(crate::json_path::path_at(text, offset), e.to_string())
+    })
 }

@@ -69,10 +69,24 @@ impl Op {
     }
 }
 
+/// Running totals of the history, kept as operations complete.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counters {
+    pub writes_ok: u64,
+    pub writes_failed: u64,
+    pub writes_unknown: u64,
+    pub reads_ok: u64,
+    pub reads_failed: u64,
+    pub stale_reads: u64,
+    pub pending: u64,
+}
+
 /// All operations of a run, indexed by id (ids are dense from 1).
 #[derive(Clone, Debug, Default)]
 pub struct History {
     ops: Vec<Op>,
+    counters: Counters,
 }
 
 impl History {
@@ -80,7 +94,30 @@ impl History {
         op.id = self.ops.len() as OpId + 1;
         let id = op.id;
         self.ops.push(op);
+        self.counters.pending += 1;
         id
+    }
+
+    /// Counts an operation that has just left `pending` (call once, after setting its outcome).
+    pub fn count_completion(&mut self, id: OpId) {
+        let Some(op) = id.checked_sub(1).and_then(|i| self.ops.get(i as usize)) else {
+            return;
+        };
+        let c = &mut self.counters;
+        match (op.kind, op.outcome) {
+            (_, Outcome::Pending) => return,
+            (OpKind::Write, Outcome::Ok) => c.writes_ok += 1,
+            (OpKind::Write, Outcome::Fail) => c.writes_failed += 1,
+            (OpKind::Write, Outcome::Info) => c.writes_unknown += 1,
+            (OpKind::Read, Outcome::Ok) => c.reads_ok += 1,
+            (OpKind::Read, _) => c.reads_failed += 1,
+        }
+        c.stale_reads += u64::from(op.stale);
+        c.pending -= 1;
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
     }
 
     pub fn get(&self, id: OpId) -> Option<&Op> {

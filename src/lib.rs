@@ -16,6 +16,7 @@ pub mod client;
 pub mod config;
 pub mod flights;
 pub mod history;
+pub mod json_path;
 pub mod net;
 pub mod node;
 pub mod protocol;

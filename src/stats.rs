@@ -44,11 +44,11 @@ impl Spread {
         let rank =
             |p: f64| values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
         Some(Spread {
-            mean: values.iter().sum::<f64>() / values.len() as f64,
-            p50: rank(0.50),
-            p95: rank(0.95),
-            p99: rank(0.99),
-            max: values[values.len() - 1],
+            mean: round3(values.iter().sum::<f64>() / values.len() as f64),
+            p50: round3(rank(0.50)),
+            p95: round3(rank(0.95)),
+            p99: round3(rank(0.99)),
+            max: round3(values[values.len() - 1]),
         })
     }
 }
@@ -107,6 +107,11 @@ pub struct Summary {
     pub anomalies: BTreeMap<String, u64>,
 }
 
+/// Rounds to three decimals (microseconds, when the unit is milliseconds).
+fn round3(x: f64) -> f64 {
+    libm::round(x * 1000.0) / 1000.0
+}
+
 fn ms(us: Micros) -> f64 {
     us as f64 / 1000.0
 }
@@ -154,7 +159,7 @@ impl World {
             stale_read_rate: if reads.ok == 0 {
                 0.0
             } else {
-                stale_reads as f64 / reads.ok as f64
+                round3(stale_reads as f64 / reads.ok as f64)
             },
             writes,
             reads,

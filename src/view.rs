@@ -3,7 +3,7 @@
 //! operations and counters). One serde struct per shape, camelCase, so JS and Rust never
 //! keep field names in sync by hand.
 
-use crate::history::{Op, OpKind, Outcome};
+use crate::history::{Counters, Op, OpKind, Outcome};
 use crate::net::{Fate, LinkSpec};
 use crate::node::{PeerProgress, Role};
 use crate::protocol::{Addr, Lsn, MsgKind, NodeId, Positions, Term, Text};
@@ -126,18 +126,6 @@ impl From<&Op> for OpView {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Counters {
-    pub writes_ok: u64,
-    pub writes_failed: u64,
-    pub writes_unknown: u64,
-    pub reads_ok: u64,
-    pub reads_failed: u64,
-    pub stale_reads: u64,
-    pub pending: u64,
-}
-
 /// How much of the world a snapshot includes.
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotOptions {
@@ -211,18 +199,6 @@ impl World {
             })
             .collect();
         messages.sort_unstable_by_key(|m| m.id);
-        let mut counters = Counters::default();
-        for op in self.history.ops() {
-            match (op.kind, op.outcome) {
-                (_, Outcome::Pending) => counters.pending += 1,
-                (OpKind::Write, Outcome::Ok) => counters.writes_ok += 1,
-                (OpKind::Write, Outcome::Fail) => counters.writes_failed += 1,
-                (OpKind::Write, Outcome::Info) => counters.writes_unknown += 1,
-                (OpKind::Read, Outcome::Ok) => counters.reads_ok += 1,
-                (OpKind::Read, _) => counters.reads_failed += 1,
-            }
-            counters.stale_reads += u64::from(op.stale);
-        }
         Snapshot {
             now: self.now(),
             seed: self.seed,
@@ -238,7 +214,7 @@ impl World {
                 .iter()
                 .map(OpView::from)
                 .collect(),
-            counters,
+            counters: self.history.counters().clone(),
             default_link: self.net.default_spec(),
         }
     }

@@ -753,6 +753,7 @@ impl World {
         if let Some(key) = self.timeout_of.remove(&op_id) {
             self.timeouts.remove(&key);
         }
+        self.history.count_completion(op_id);
         let op = &self.history.ops()[op_id as usize - 1];
         self.record(TraceEvent::Completed {
             op: op_id,

@@ -121,7 +121,19 @@ fn stale_reads_appear_when_replicas_lag_and_are_counted() {
         w.run_for(ms(3_000));
         let stale = w.history().ops().iter().filter(|o| o.stale).count() as u64;
         assert!(stale > 0, "seed {seed}: no stale read");
-        assert_eq!(w.summary().stale_reads, stale);
+        let summary = w.summary();
+        assert_eq!(summary.stale_reads, stale);
+        let counters = w.history().counters();
+        assert_eq!(
+            counters.stale_reads, stale,
+            "running counters agree with the history"
+        );
+        assert_eq!(counters.reads_ok, summary.reads.ok);
+        assert_eq!(counters.writes_ok, summary.writes.ok);
+        assert_eq!(
+            counters.pending,
+            summary.reads.pending + summary.writes.pending
+        );
         assert!(w
             .history()
             .ops()
