@@ -270,16 +270,7 @@ impl Default for DiskSpec {
     }
 }
 
-/// How a write is acknowledged to its client. More policies arrive with the
-/// consistency issue; the field is already per write.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "camelCase")]
-pub enum AckPolicy {
-    /// Acknowledge once the primary has flushed the entry to its own disk
-    /// (PostgreSQL `synchronous_commit = local`, MongoDB `w: 1`, MySQL async).
-    #[default]
-    Async,
-}
+pub use crate::ack::AckPolicy;
 
 /// Log shipping settings of the primary.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -298,8 +289,22 @@ pub struct ReplicationSpec {
     /// acknowledged position (recovers from lost batches).
     #[serde(default = "default_resend_after")]
     pub resend_after: Dur,
+    /// When a write is acknowledged to its client (see `ack.rs`); a write may override it.
     #[serde(default)]
     pub ack_policy: AckPolicy,
+    /// A replica the primary has not heard from for this long no longer counts as connected
+    /// (PostgreSQL `wal_sender_timeout`), so `FIRST k` moves on to the next replica.
+    #[serde(default = "default_standby_timeout")]
+    pub standby_timeout: Dur,
+    /// With too few replicas confirming: absent = block until they do (PostgreSQL); a
+    /// duration = after waiting this long, fall back to asynchronous acknowledgement and
+    /// return to semi-sync when a replica catches up (MySQL `rpl_semi_sync_source_timeout`).
+    #[serde(default)]
+    pub semi_sync_fallback: Option<Dur>,
+}
+
+fn default_standby_timeout() -> Dur {
+    Dur::ms(1000)
 }
 
 fn default_batch_delay() -> Dur {
@@ -322,7 +327,9 @@ impl Default for ReplicationSpec {
             max_batch: default_max_batch(),
             heartbeat: default_heartbeat(),
             resend_after: default_resend_after(),
-            ack_policy: AckPolicy::Async,
+            ack_policy: AckPolicy::ASYNC,
+            standby_timeout: default_standby_timeout(),
+            semi_sync_fallback: None,
         }
     }
 }
@@ -598,6 +605,11 @@ impl LinkSettings {
         check_fraction("loss", s.loss)?;
         Ok(s)
     }
+}
+
+/// Reads an acknowledgement policy from JSON text (`"majority"`, `{"replicas": 2}`, ...).
+pub fn parse_ack_policy(text: &str) -> Result<AckPolicy, ConfigError> {
+    parse_json(text)
 }
 
 /// Parses JSON text; an error is placed at the field path where serde_json stopped.

@@ -6,6 +6,7 @@
 //! each completed read: a read is *stale* when it returned an older version than one whose
 //! write had already been acknowledged to a client before the read was invoked.
 
+use crate::ack::AckPolicy;
 use crate::protocol::{ClientId, Lsn, NodeId, OpId, Text, Version};
 use crate::time::Micros;
 use serde::Serialize;
@@ -61,6 +62,10 @@ pub struct Op {
     pub staleness: Option<Micros>,
     /// Entered by hand on the page rather than by the workload.
     pub manual: bool,
+    /// A write's acknowledgement policy.
+    pub ack: Option<AckPolicy>,
+    /// For an acknowledged write: the replicas that counted (bit mask by node id).
+    pub acked_by: Option<u32>,
 }
 
 impl Op {

@@ -12,6 +12,7 @@
 //! assert_eq!(world.op(op).unwrap().outcome, replica_lab::history::Outcome::Ok);
 //! ```
 
+pub mod ack;
 pub mod client;
 pub mod config;
 pub mod flights;

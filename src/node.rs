@@ -10,7 +10,8 @@
 //! Durable state is the log up to `flushed` and the term; everything else is volatile and is
 //! lost by [`Node::crash`].
 
-use crate::config::{AckPolicy, DiskSpec, ReplicationSpec};
+use crate::ack::{ack_set, AckPolicy, ReplicaView};
+use crate::config::{DiskSpec, ReplicationSpec};
 use crate::protocol::{
     Addr, ClientId, Ctx, Entry, Lsn, Message, NodeEvent, NodeId, OpId, Positions, Rejection, Reply,
     Request, Term, Text, Timer, Version,
@@ -35,6 +36,8 @@ pub struct NodeParams {
     pub max_batch: usize,
     pub heartbeat: Micros,
     pub resend_after: Micros,
+    pub standby_timeout: Micros,
+    pub semi_sync_fallback: Option<Micros>,
 }
 
 impl NodeParams {
@@ -46,6 +49,8 @@ impl NodeParams {
             max_batch: repl.max_batch as usize,
             heartbeat: repl.heartbeat.micros(),
             resend_after: repl.resend_after.micros(),
+            standby_timeout: repl.standby_timeout.micros(),
+            semi_sync_fallback: repl.semi_sync_fallback.map(|d| d.micros()),
         }
     }
 }
@@ -61,6 +66,11 @@ pub struct PeerProgress {
     /// Local time its report last advanced (or shipping restarted).
     #[serde(skip)]
     pub last_progress: Micros,
+    /// Local time anything was last heard from it.
+    #[serde(skip)]
+    pub last_heard: Micros,
+    /// Heard from within the standby timeout (as of the last check).
+    pub connected: bool,
 }
 
 /// A write waiting for its acknowledgement condition.
@@ -69,6 +79,8 @@ pub struct PendingWrite {
     pub op: OpId,
     pub client: ClientId,
     pub ack: AckPolicy,
+    /// Local time the primary appended it.
+    pub since: Micros,
 }
 
 /// State only a primary has.
@@ -76,6 +88,8 @@ pub struct PendingWrite {
 pub struct Leader {
     pub peers: BTreeMap<NodeId, PeerProgress>,
     pub pending: BTreeMap<Lsn, PendingWrite>,
+    /// MySQL-style fallback: semi-sync switched off after a timeout.
+    pub semi_sync_off: bool,
     ship_scheduled: bool,
 }
 
@@ -152,6 +166,8 @@ impl Node {
         if let Some(leader) = &mut self.leader {
             leader.peers.entry(peer).or_insert(PeerProgress {
                 last_progress: now,
+                last_heard: now,
+                connected: true,
                 ..PeerProgress::default()
             });
         }
@@ -202,6 +218,7 @@ impl Node {
                 self.ship(ctx);
             }
             Timer::Heartbeat => self.heartbeat(ctx),
+            Timer::AckWait => self.check_semi_sync_timeout(ctx),
         }
     }
 
@@ -232,6 +249,8 @@ impl Node {
         if let Some(leader) = &mut self.leader {
             for peer in leader.peers.values_mut() {
                 peer.last_progress = ctx.now;
+                peer.last_heard = ctx.now;
+                peer.connected = true;
             }
         }
         self.start(ctx);
@@ -256,7 +275,19 @@ impl Node {
                     return;
                 };
                 let lsn = self.log.len() as Lsn + 1;
-                leader.pending.insert(lsn, PendingWrite { op, client, ack });
+                let since = ctx.now;
+                leader.pending.insert(
+                    lsn,
+                    PendingWrite {
+                        op,
+                        client,
+                        ack,
+                        since,
+                    },
+                );
+                if let (Some(wait), false) = (self.params.semi_sync_fallback, ack.is_async()) {
+                    ctx.set_timer(Timer::AckWait, wait);
+                }
                 self.log.push(Entry {
                     lsn,
                     term: self.term,
@@ -351,6 +382,8 @@ impl Node {
         let Some(peer) = self.leader.as_mut().and_then(|l| l.peers.get_mut(&replica)) else {
             return;
         };
+        peer.last_heard = now;
+        peer.connected = true;
         if accepted {
             let before = peer.acked;
             peer.acked.received = peer.acked.received.max(positions.received);
@@ -359,6 +392,7 @@ impl Node {
             peer.sent = peer.sent.max(peer.acked.received);
             if peer.acked != before {
                 peer.last_progress = now;
+                self.acknowledge_writes(ctx);
             }
         } else {
             // Rewind to where the replica really is and ship from there.
@@ -429,25 +463,69 @@ impl Node {
         ctx.emit(NodeEvent::Applied { upto });
     }
 
-    /// Tells clients whose writes have met their acknowledgement condition.
+    /// Tells clients whose writes have met their acknowledgement condition: flushed on the
+    /// primary itself, plus the replicas their policy asks for (or nothing more, once
+    /// semi-sync has fallen back to asynchronous). Also turns semi-sync back on when a
+    /// replica has caught up.
     fn acknowledge_writes(&mut self, ctx: &mut Ctx) {
         let flushed = self.positions.flushed;
+        let last = self.last_lsn();
         let term = self.term;
         let Some(leader) = &mut self.leader else {
             return;
         };
-        while let Some(entry) = leader.pending.first_entry() {
-            let lsn = *entry.key();
-            let ready = match entry.get().ack {
-                AckPolicy::Async => lsn <= flushed,
-            };
-            if !ready {
-                break;
-            }
-            let w = entry.remove();
-            ctx.emit(NodeEvent::Acknowledged { op: w.op, lsn });
+        if leader.pending.is_empty() && !leader.semi_sync_off {
+            return;
+        }
+        let replicas: Vec<ReplicaView> = leader
+            .peers
+            .iter()
+            .map(|(&id, p)| ReplicaView {
+                id,
+                acked: p.acked,
+                connected: p.connected,
+            })
+            .collect();
+        if leader.semi_sync_off && replicas.iter().any(|r| r.acked.received >= last) {
+            leader.semi_sync_off = false;
+            ctx.emit(NodeEvent::SemiSyncOn);
+        }
+        let fallen_back = leader.semi_sync_off;
+        let ready: Vec<(Lsn, u32)> = leader
+            .pending
+            .range(..=flushed)
+            .filter_map(|(&lsn, w)| {
+                let by = ack_set(&w.ack, lsn, &replicas).or(fallen_back.then_some(0))?;
+                Some((lsn, by))
+            })
+            .collect();
+        for (lsn, by) in ready {
+            let w = leader.pending.remove(&lsn).expect("pending write");
+            ctx.emit(NodeEvent::Acknowledged { op: w.op, lsn, by });
             let reply = Reply::Written { lsn, term };
             ctx.send(Addr::Client(w.client), Message::Reply { op: w.op, reply });
+        }
+    }
+
+    /// A write has waited the fallback time: if it (or an older one) is still waiting for
+    /// replicas, semi-sync gives up and acknowledges asynchronously (MySQL), until a replica
+    /// catches up.
+    fn check_semi_sync_timeout(&mut self, ctx: &mut Ctx) {
+        let Some(wait) = self.params.semi_sync_fallback else {
+            return;
+        };
+        let now = ctx.now;
+        let Some(leader) = &mut self.leader else {
+            return;
+        };
+        let overdue = leader
+            .pending
+            .values()
+            .any(|w| !w.ack.is_async() && now.saturating_sub(w.since) >= wait);
+        if overdue && !leader.semi_sync_off {
+            leader.semi_sync_off = true;
+            ctx.emit(NodeEvent::SemiSyncOff);
+            self.acknowledge_writes(ctx);
         }
     }
 
@@ -507,10 +585,15 @@ impl Node {
         let now = ctx.now;
         let last = self.last_lsn();
         let resend_after = self.params.resend_after;
+        let standby_timeout = self.params.standby_timeout;
         let mut resend = false;
+        let mut membership_changed = false;
         let mut idle = Vec::new();
         if let Some(leader) = &mut self.leader {
             for (&peer, progress) in leader.peers.iter_mut() {
+                let connected = now.saturating_sub(progress.last_heard) <= standby_timeout;
+                membership_changed |= connected != progress.connected;
+                progress.connected = connected;
                 let stalled = progress.acked.received < progress.sent
                     && now.saturating_sub(progress.last_progress) >= resend_after;
                 if stalled {
@@ -536,6 +619,10 @@ impl Node {
         }
         if resend {
             self.ship(ctx);
+        }
+        if membership_changed {
+            // A FIRST-k synchronous set may now name different replicas.
+            self.acknowledge_writes(ctx);
         }
         ctx.set_timer(Timer::Heartbeat, self.params.heartbeat);
     }

@@ -204,6 +204,8 @@ pub enum Timer {
     Ship,
     /// Periodic heartbeat / resend check of a primary.
     Heartbeat,
+    /// A write has waited `semiSyncFallback` for its replicas.
+    AckWait,
 }
 
 /// What a node asks the world to do.
@@ -232,11 +234,17 @@ pub enum NodeEvent {
     Truncated {
         from: Lsn,
     },
-    /// A write reached its acknowledgement condition and the client is told.
+    /// A write reached its acknowledgement condition and the client is told; `by` is the
+    /// bit mask (by node id) of the replicas that counted.
     Acknowledged {
         op: OpId,
         lsn: Lsn,
+        by: u32,
     },
+    /// Semi-sync gave up waiting and fell back to asynchronous acknowledgement (MySQL).
+    SemiSyncOff,
+    /// A replica caught up and semi-sync is back on.
+    SemiSyncOn,
 }
 
 /// The handler context: the node's local time and where its commands go.

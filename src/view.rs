@@ -49,6 +49,10 @@ pub struct NodeView {
     pub keys: usize,
     /// What a primary knows of each replica (pg_stat_replication).
     pub replicas: Vec<ReplicaProgressView>,
+    /// Writes a primary holds waiting for replica acknowledgements.
+    pub waiting_writes: usize,
+    /// A primary whose semi-sync fell back to asynchronous (MySQL).
+    pub semi_sync_off: bool,
     pub clock_offset: i64,
 }
 
@@ -101,6 +105,10 @@ pub struct OpView {
     pub stale: bool,
     pub staleness: Option<Micros>,
     pub manual: bool,
+    /// A write's acknowledgement policy, in words ("ANY 1 flushed").
+    pub ack: Option<String>,
+    /// The replicas whose confirmation the acknowledgement counted.
+    pub acked_by: Option<Vec<NodeId>>,
 }
 
 impl From<&Op> for OpView {
@@ -122,6 +130,10 @@ impl From<&Op> for OpView {
             stale: op.stale,
             staleness: op.staleness,
             manual: op.manual,
+            ack: op.ack.map(|a| a.describe()),
+            acked_by: op
+                .acked_by
+                .map(|mask| (0..32).filter(|i| mask & (1 << i) != 0).collect()),
         }
     }
 }
@@ -181,6 +193,8 @@ impl World {
                             })
                             .collect()
                     }),
+                    waiting_writes: n.leader.as_ref().map_or(0, |l| l.pending.len()),
+                    semi_sync_off: n.leader.as_ref().is_some_and(|l| l.semi_sync_off),
                     clock_offset: s.clock_offset,
                 }
             })

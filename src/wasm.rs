@@ -149,6 +149,18 @@ impl Lab {
             .map_err(|e| JsError::new(&e.0))
     }
 
+    /// Writes through the primary with its own acknowledgement policy, given as JSON:
+    /// `"async"`, `"sync"`, `"majority"` or `{"replicas": 2, "select": "first", "point": "applied"}`.
+    #[wasm_bindgen(js_name = writeWith)]
+    pub fn write_with(&mut self, key: &str, value: &str, ack_policy: &str) -> Result<f64, JsError> {
+        let ack = crate::config::parse_ack_policy(ack_policy)
+            .map_err(|e| JsError::new(&format!("ack policy: {e}")))?;
+        self.world
+            .write_with(key, value, ack)
+            .map(|id| id as f64)
+            .map_err(|e| JsError::new(&e.0))
+    }
+
     /// Sends a write to a chosen node (a replica refuses it).
     #[wasm_bindgen(js_name = writeTo)]
     pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<f64, JsError> {

@@ -7,6 +7,7 @@
 //! actions (add a replica, crash a node, change a link) are world actions, recorded in the
 //! trace like everything else, so a run is a pure function of (scenario, seed, actions).
 
+use crate::ack::AckPolicy;
 use crate::client::{Client, Workload};
 use crate::config::{ConfigError, Scenario, MAX_NODES};
 use crate::flights::{Flight, FlightSlot, Flights};
@@ -298,12 +299,12 @@ impl World {
 
     /// Runs a node handler and carries out what it asked for.
     fn with_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node, &mut Ctx)) {
+        if self.nodes[id as usize].status != NodeStatus::Up {
+            return;
+        }
         let mut commands = std::mem::take(&mut self.commands);
         let mut events = std::mem::take(&mut self.node_events);
         let slot = &mut self.nodes[id as usize];
-        if slot.status != NodeStatus::Up {
-            return;
-        }
         let incarnation = slot.incarnation;
         let mut ctx = Ctx {
             now: slot.local_time(self.now),
@@ -312,6 +313,11 @@ impl World {
         };
         f(&mut slot.node, &mut ctx);
         for event in events.drain(..) {
+            if let NodeEvent::Acknowledged { op, by, .. } = event {
+                if let Some(op) = self.history.get_mut(op) {
+                    op.acked_by = Some(by);
+                }
+            }
             self.record(TraceEvent::Node { node: id, event });
         }
         for command in commands.drain(..) {
@@ -570,34 +576,47 @@ impl World {
 
     // ----- clients -------------------------------------------------------------------
 
-    /// A manual write of `key = value`, sent to the primary by the page's client.
+    /// A manual write of `key = value`, sent to the primary by the page's client, with the
+    /// cluster's acknowledgement policy.
     pub fn write(&mut self, key: &str, value: &str) -> Result<OpId, ActionError> {
         let target = self.primary_member();
         self.write_to(target, key, value)
     }
 
+    /// A manual write with its own acknowledgement policy (a per-operation override).
+    pub fn write_with(
+        &mut self,
+        key: &str,
+        value: &str,
+        ack: AckPolicy,
+    ) -> Result<OpId, ActionError> {
+        let target = self.primary_member();
+        self.manual_op(target, key, Some((value, ack)))
+    }
+
     /// A manual write sent to a chosen node (a replica refuses it: not the primary).
     pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<OpId, ActionError> {
-        self.manual_op(node, OpKind::Write, key, Some(value))
+        let ack = self.scenario.replication.ack_policy;
+        self.manual_op(node, key, Some((value, ack)))
     }
 
     /// A manual read of `key` from a chosen node.
     pub fn read(&mut self, node: NodeId, key: &str) -> Result<OpId, ActionError> {
-        self.manual_op(node, OpKind::Read, key, None)
+        self.manual_op(node, key, None)
     }
 
+    /// Checks a manual operation's input, then invokes a write (`Some(value, ack)`) or a read.
     fn manual_op(
         &mut self,
         node: NodeId,
-        kind: OpKind,
         key: &str,
-        value: Option<&str>,
+        write: Option<(&str, AckPolicy)>,
     ) -> Result<OpId, ActionError> {
         let key = key.trim();
         if key.is_empty() || key.len() > 64 {
             return Err(ActionError("a key is 1 to 64 characters".into()));
         }
-        if value.is_some_and(|v| v.len() > 256) {
+        if write.is_some_and(|(v, _)| v.len() > 256) {
             return Err(ActionError("a value is at most 256 characters".into()));
         }
         if self
@@ -608,8 +627,16 @@ impl World {
             return Err(ActionError(format!("there is no node {node}")));
         }
         let client = self.manual_client();
-        let value = value.map(Text::from);
-        Ok(self.invoke(client, kind, Text::from(key), value, node, true))
+        let key = Text::from(key);
+        let request = match write {
+            Some((value, ack)) => Request::Write {
+                key,
+                value: Text::from(value),
+                ack,
+            },
+            None => Request::Read { key },
+        };
+        Ok(self.invoke(client, request, node, true))
     }
 
     /// The page's client, created on first use after the workload clients.
@@ -623,21 +650,20 @@ impl World {
         id
     }
 
-    fn invoke(
-        &mut self,
-        client: ClientId,
-        kind: OpKind,
-        key: Text,
-        value: Option<Text>,
-        node: NodeId,
-        manual: bool,
-    ) -> OpId {
+    /// Records the operation's invocation, sends the request and arms its time-out.
+    fn invoke(&mut self, client: ClientId, request: Request, node: NodeId, manual: bool) -> OpId {
+        let (kind, key, value, ack) = match &request {
+            Request::Write { key, value, ack } => {
+                (OpKind::Write, key.clone(), Some(value.clone()), Some(*ack))
+            }
+            Request::Read { key } => (OpKind::Read, key.clone(), None, None),
+        };
         let op = self.history.invoke(Op {
             id: 0,
             client,
             kind,
             key: key.clone(),
-            value: value.clone(),
+            value,
             node,
             invoked_at: self.now,
             completed_at: None,
@@ -648,23 +674,17 @@ impl World {
             stale: false,
             staleness: None,
             manual,
+            ack,
+            acked_by: None,
         });
         self.record(TraceEvent::Invoked {
             op,
             client,
             kind,
-            key: key.clone(),
+            key,
             node,
         });
         self.clients[client as usize].outstanding.insert(op);
-        let request = match (kind, value) {
-            (OpKind::Write, Some(value)) => Request::Write {
-                key,
-                value,
-                ack: self.scenario.replication.ack_policy,
-            },
-            _ => Request::Read { key },
-        };
         self.send(
             Addr::Client(client),
             Addr::Node(node),
@@ -689,9 +709,15 @@ impl World {
         let members = std::mem::take(&mut self.member_buf);
         self.member_buf = self.members_into(members);
         let plan = self.clients[c as usize].plan(&self.workload, &self.member_buf);
-        let value = (plan.kind == OpKind::Write)
-            .then(|| Text::from(format!("v{}", self.history.len() + 1)));
-        self.invoke(c, plan.kind, plan.key, value, plan.target, false);
+        let request = match plan.kind {
+            OpKind::Write => Request::Write {
+                key: plan.key,
+                value: Text::from(format!("v{}", self.history.len() + 1)),
+                ack: self.scenario.replication.ack_policy,
+            },
+            OpKind::Read => Request::Read { key: plan.key },
+        };
+        self.invoke(c, request, plan.target, false);
     }
 
     fn client_reply(&mut self, c: ClientId, op_id: OpId, reply: Reply) {

@@ -109,7 +109,7 @@ fn other_range_errors_name_their_field() {
         ),
         (
             r#"{"replication": {"ackPolicy": "sometimes"}}"#,
-            "replication.ackPolicy: unknown variant `sometimes`",
+            "replication.ackPolicy: unknown ack policy \"sometimes\"",
         ),
         (r#"{"seed": "abc"}"#, "seed: invalid type"),
     ];
