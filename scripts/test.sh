@@ -27,3 +27,5 @@ bash scripts/build.sh
 wasm_bytes=$(gzip -9 -c www/pkg/replica_lab_bg.wasm | wc -c)
 echo "replica_lab_bg.wasm: $(wc -c < www/pkg/replica_lab_bg.wasm) bytes, ${wasm_bytes} gzipped"
 
+step "end-to-end page tests in headless Chromium"
+node --test --test-reporter=spec tests/e2e/

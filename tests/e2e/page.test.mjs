@@ -1,0 +1,304 @@
+// End-to-end test of the page in headless Chromium: loads www/ from a local static server
+// and drives it the way a student would (play, pause, step, write, read, resize the
+// cluster, change latencies), checking the page through its test hook
+// (window.__replicaLabs) and the DOM. Run: node --test tests/e2e/
+//
+// The steps share one page and run in order.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, startServer } from './server.mjs';
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+describe('Replica Lab page', () => {
+  let server;
+  let browser;
+  let page;
+  const problems = []; // console errors and page errors
+
+  const lab = (fn, arg) => page.evaluate(fn, arg);
+  const snap = () => lab(() => {
+    const s = window.__replicaLabs[0].snapshot();
+    return { now: s.now, events: s.events, nodes: s.nodes, messages: s.messages.length, primary: s.primary, ops: s.ops };
+  });
+  const tid = (id) => page.locator(`[data-testid="${id}"]`);
+
+  before(async () => {
+    await fs.mkdir(ARTIFACTS, { recursive: true });
+    server = await startServer();
+    browser = await chromium.launch(CHROMIUM);
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    await page.goto(`${server.url}?speed=1`);
+    await page.waitForFunction(() => window.__replicaLabs?.length === 1, null, { timeout: 15_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads without console or page errors', async () => {
+    assert.equal(await tid('error-banner').isVisible(), false);
+    assert.equal(await tid('scenario-name').textContent(), 'Backup band');
+    assert.deepEqual(problems, []);
+  });
+
+  it('draws four nodes on the canvas', async () => {
+    const s = await snap();
+    assert.equal(s.nodes.length, 4);
+    assert.equal(s.primary, 0);
+    assert.deepEqual(s.nodes.map((n) => n.role), ['primary', 'replica', 'replica', 'replica']);
+    // The canvas is not just background: count pixels that differ from its fill colour.
+    const painted = await lab(() => {
+      const c = document.querySelector('[data-testid="cluster-canvas"]');
+      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      const [r0, g0, b0] = data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 24) n++;
+      }
+      return n / (data.length / 4);
+    });
+    assert.ok(painted > 0.05, `only ${(painted * 100).toFixed(1)}% of the canvas is drawn`);
+    // Every node has a card where the page says it is, and hovering it explains it.
+    const box = await tid('cluster-canvas').boundingBox();
+    const r = await lab(() => window.__replicaLabs[0].nodeRect(3));
+    await page.mouse.move(box.x + r.x, box.y + r.y - r.h / 2 + 10);
+    await assert.doesNotReject(tid('tooltip').waitFor({ state: 'visible', timeout: 2000 }));
+    assert.match(await tid('tooltip').textContent(), /^n3 · replica/);
+    await page.mouse.move(box.x + 2, box.y + 2);
+  });
+
+  it('plays: simulated time advances and messages fly', async () => {
+    const t0 = (await snap()).now;
+    await page.waitForTimeout(1500);
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), true);
+    const t1 = (await snap()).now;
+    assert.ok(t1 > t0 + 500_000, `sim time went from ${t0} to ${t1} in 1.5 s at 1×`);
+    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().messages.length > 0, null, { timeout: 5000 });
+    assert.equal(await tid('run-state').textContent(), 'running');
+  });
+
+  it('pause stops time; step runs exactly one event; play resumes', async () => {
+    await tid('play-pause').click();
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), false);
+    assert.equal(await tid('run-state').textContent(), 'paused');
+    const a = await snap();
+    await page.waitForTimeout(400);
+    const b = await snap();
+    assert.equal(b.now, a.now);
+    assert.equal(b.events, a.events);
+
+    await tid('step').click();
+    const c = await snap();
+    assert.equal(c.events, a.events + 1);
+    assert.ok(c.now >= a.now);
+    await page.keyboard.press('ArrowRight'); // the keyboard shortcut does the same
+    assert.equal((await snap()).events, a.events + 2);
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), false);
+
+    await page.keyboard.press('Space'); // and Space plays
+    await page.waitForTimeout(300);
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), true);
+    assert.ok((await snap()).now > c.now);
+  });
+
+  it('a manual write is acknowledged, then reaches every replica', async () => {
+    await tid('write-key').fill('e2e');
+    await tid('write-value').fill('hello-e2e');
+    await tid('write-submit').click();
+    await page.waitForSelector('[data-testid="manual-result"][data-state="ok"]', { timeout: 5000 });
+    assert.match(await tid('manual-result').textContent(), /write e2e=hello-e2e: acknowledged in \d+ ms at lsn \d+/);
+    const lsn = Number(/lsn (\d+)/.exec(await tid('manual-result').textContent())[1]);
+    const s = await snap();
+    const primary = s.nodes.find((n) => n.id === s.primary);
+    assert.ok(primary.tail.some((e) => e.lsn === lsn && e.key === 'e2e' && e.value === 'hello-e2e'), 'in the primary log');
+    // The ops list shows it as ours, with its LSN.
+    const row = page.locator('[data-testid="op-row"].rl-op-manual', { hasText: 'write e2e=hello-e2e' });
+    await assert.doesNotReject(row.waitFor({ timeout: 2000 }));
+    assert.match(await row.textContent(), new RegExp(`lsn ${lsn}`));
+    // Replicas catch up asynchronously (n3 is on a slow link).
+    await page.waitForFunction((l) => window.__replicaLabs[0].snapshot().nodes.every(
+      (n) => n.positions.applied >= l && n.tail.some((e) => e.lsn === l && e.key === 'e2e' && e.value === 'hello-e2e'),
+    ), lsn, { timeout: 8000 });
+  });
+
+  it('adds and removes replicas (buttons disabled at the limits)', async () => {
+    await tid('tab-cluster').click();
+    await tid('add-replica').click();
+    assert.equal((await snap()).nodes.length, 5);
+    assert.equal(await tid('node-count').textContent(), '5');
+    await tid('remove-replica').click();
+    assert.equal((await snap()).nodes.length, 4);
+    assert.equal(await tid('node-count').textContent(), '4');
+    for (let i = 0; i < 5; i++) await tid('add-replica').click();
+    assert.equal((await snap()).nodes.length, 9);
+    assert.equal(await tid('add-replica').isDisabled(), true);
+    for (let i = 0; i < 5; i++) await tid('remove-replica').click();
+    assert.equal((await snap()).nodes.length, 4);
+    assert.equal(await tid('add-replica').isDisabled(), false);
+  });
+
+  it('bad input shows the error banner and the page keeps running', async () => {
+    await tid('all-min').fill('abc');
+    await tid('all-apply').click();
+    await tid('error-banner').waitFor({ state: 'visible' });
+    assert.match(await tid('error-text').textContent(), /latency.*"abc"/);
+    await tid('error-dismiss').click();
+    assert.equal(await tid('error-banner').isVisible(), false);
+
+    await tid('all-min').fill('90');
+    await tid('all-max').fill('10');
+    await tid('all-apply').click();
+    assert.match(await tid('error-text').textContent(), /min <= max/);
+
+    // A refused action (the primary cannot be removed) lands there too.
+    await lab(() => window.__replicaLabs[0].removeReplica(0));
+    assert.match(await tid('error-text').textContent(), /n0 is the primary/);
+
+    const t0 = (await snap()).now;
+    await page.waitForTimeout(500);
+    assert.ok((await snap()).now > t0, 'still running after the errors');
+    assert.equal((await snap()).nodes.length, 4);
+    await tid('error-dismiss').click();
+
+    // A good value works after the bad ones.
+    await tid('all-min').fill('40');
+    await tid('all-max').fill('80');
+    await tid('all-apply').click();
+    assert.equal(await tid('error-banner').isVisible(), false);
+  });
+
+  it('marks a stale read from a lagging replica', async () => {
+    await tid('play-pause').click(); // pause
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), false);
+    // Make n3's link very slow: the write will be acknowledged long before n3 hears of it.
+    await tid('link-from').selectOption('0');
+    await tid('link-to').selectOption('3');
+    await tid('link-min').fill('2000');
+    await tid('link-max').fill('2000');
+    await tid('link-apply').click();
+    assert.match(await tid('link-current').textContent(), /n0 → n3: 2000 ms/);
+
+    await tid('tab-ops').click();
+    await tid('write-key').fill('stale-k');
+    await tid('write-value').fill('fresh');
+    await tid('write-submit').click();
+    // Run event by event until the write is acknowledged, then 100 ms more.
+    const steps = await lab(() => {
+      const btn = document.querySelector('[data-testid="step"]');
+      const out = document.querySelector('[data-testid="manual-result"]');
+      const app = window.__replicaLabs[0];
+      let ackedAt = -1;
+      for (let i = 1; i <= 5000; i++) {
+        btn.click();
+        if (ackedAt < 0 && out.dataset.state === 'ok') ackedAt = app.snapshot().now;
+        if (ackedAt >= 0 && app.snapshot().now >= ackedAt + 100_000) return i;
+      }
+      return -1;
+    });
+    assert.ok(steps > 0, 'the write was acknowledged');
+    const n3 = (await snap()).nodes.find((n) => n.id === 3);
+    assert.ok(!n3.tail.some((e) => e.key === 'stale-k'), 'n3 has not heard of the write yet');
+
+    await tid('read-key').fill('stale-k');
+    await tid('read-node').selectOption('3');
+    await tid('read-submit').click();
+    await tid('play-pause').click(); // play until the read completes
+    await page.waitForSelector('[data-testid="manual-result"][data-state="stale"]', { timeout: 5000 });
+    assert.match(await tid('manual-result').textContent(), /read stale-k @ n3 returned nothing .* STALE: it missed a write acknowledged \d+ ms before you asked/);
+    const row = page.locator('[data-testid="op-row"][data-stale="true"]', { hasText: 'read stale-k @ n3' });
+    await assert.doesNotReject(row.waitFor({ timeout: 2000 }));
+    assert.equal(await row.locator('.rl-tag').textContent(), 'STALE');
+    assert.match(await row.textContent(), /missed a write acked \d+ ms earlier/);
+    assert.ok(Number(await tid('count-stale').textContent()) >= 1);
+    await page.waitForTimeout(400); // let a few frames of the slow append show
+    await page.screenshot({ path: `${ARTIFACTS}page-1280x720.png` });
+  });
+
+  it('clicking a node opens the inspector, which can read from it', async () => {
+    const box = await tid('cluster-canvas').boundingBox();
+    const r = await lab(() => window.__replicaLabs[0].nodeRect(1));
+    await page.mouse.click(box.x + r.x, box.y + r.y + r.h / 2 - 6); // the card's footer, not a cell
+    assert.equal(await tid('tab-node').getAttribute('aria-selected'), 'true');
+    assert.match(await tid('inspector').textContent(), /n1.*replica.*Applied/s);
+    await tid('inspector-read').click();
+    await page.waitForSelector('[data-testid="inspector-result"][data-state="ok"]', { timeout: 5000 });
+    assert.match(await tid('inspector-result').textContent(), /read stale-k @ n1 returned fresh \(lsn \d+\)/);
+    // The primary shows its replicas' positions.
+    const r0 = await lab(() => window.__replicaLabs[0].nodeRect(0));
+    await page.mouse.click(box.x + r0.x, box.y + r0.y + r0.h / 2 - 6);
+    assert.equal(await tid('replication-table').locator('tbody tr').count(), 3);
+    await tid('tab-ops').click();
+  });
+
+  it('lays out on a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(400);
+    const box = await tid('cluster-canvas').boundingBox();
+    assert.ok(box.width >= 340 && box.width <= 390, `canvas is ${box.width} px wide`);
+    const overflow = await lab(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${ARTIFACTS}page-390x844.png` });
+    await page.setViewportSize({ width: 1280, height: 720 });
+  });
+
+  it('logged no console or page errors along the way', () => {
+    assert.deepEqual(problems, []);
+  });
+
+  it('reset re-creates the world from a seed; a bad seed is refused', async () => {
+    await tid('seed-input').fill('seven');
+    await tid('reset').click();
+    assert.match(await tid('error-text').textContent(), /seed must be a whole number/);
+    assert.equal((await lab(() => window.__replicaLabs[0].snapshot().seed)), 42);
+    await tid('error-dismiss').click();
+
+    await tid('seed-input').fill('7');
+    await tid('reset').click();
+    const s = await snap();
+    assert.equal(await lab(() => window.__replicaLabs[0].snapshot().seed), 7);
+    assert.equal(s.nodes.length, 4);
+    assert.ok(s.now < 500_000, 'time starts over');
+    assert.equal(await tid('seed-shown').textContent(), '7');
+    assert.equal(await tid('ops-list').locator('[data-testid="op-row"]', { hasText: 'stale-k' }).count(), 0);
+  });
+
+  // These two raise errors on purpose, so they come after the no-errors check.
+  it('a crash of the simulation stops the loop until a reset', async () => {
+    await lab(() => {
+      const app = window.__replicaLabs[0];
+      app.play();
+      app.lab.advanceTo = () => { throw new WebAssembly.RuntimeError('unreachable executed'); };
+    });
+    await tid('error-banner').waitFor({ state: 'visible' });
+    assert.equal(await tid('error-text').textContent(), 'The simulation crashed: unreachable executed. Reset to continue.');
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), false);
+    assert.equal(await tid('run-state').textContent(), 'crashed');
+    assert.equal(await tid('play-pause').isDisabled(), true);
+    await tid('reset').click();
+    assert.equal(await tid('error-banner').isVisible(), false);
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), true, 'plays again after the reset');
+    const t0 = (await snap()).now;
+    await page.waitForTimeout(300);
+    assert.ok((await snap()).now > t0);
+  });
+
+  it('an uncaught trap anywhere on the page is reported the same way', async () => {
+    await page.evaluate(() => setTimeout(() => { throw new WebAssembly.RuntimeError('boom'); }));
+    await tid('error-banner').waitFor({ state: 'visible' });
+    assert.equal(await tid('error-text').textContent(), 'The simulation crashed: boom. Reset to continue.');
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), false);
+    await tid('reset').click();
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), true);
+  });
+});
