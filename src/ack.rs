@@ -22,6 +22,37 @@ pub enum AckCount {
     All,
 }
 
+impl<'de> Deserialize<'de> for AckCount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<AckCount, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = AckCount;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of replicas (0 to 8), \"majority\" or \"all\"")
+            }
+            fn visit_u64<E: de::Error>(self, k: u64) -> Result<AckCount, E> {
+                if k <= 8 {
+                    Ok(AckCount::Replicas(k as u32))
+                } else {
+                    Err(E::custom(format!(
+                        "at most 8 replicas can acknowledge (got {k})"
+                    )))
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<AckCount, E> {
+                match v {
+                    "majority" => Ok(AckCount::Majority),
+                    "all" => Ok(AckCount::All),
+                    other => Err(E::custom(format!(
+                        "replicas is a number, \"majority\" or \"all\" (got {other:?})"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 /// Which replicas may count toward the acknowledgement.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -184,17 +215,11 @@ impl<'de> Deserialize<'de> for AckPolicy {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
         struct Written {
-            replicas: CountWritten,
+            replicas: AckCount,
             #[serde(default)]
             select: AckSelect,
             #[serde(default)]
             point: AckPoint,
-        }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum CountWritten {
-            Number(u32),
-            Word(String),
         }
         struct Visitor;
         impl<'de> de::Visitor<'de> for Visitor {
@@ -214,21 +239,7 @@ impl<'de> Deserialize<'de> for AckPolicy {
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<AckPolicy, A::Error> {
                 let w = Written::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                let replicas = match w.replicas {
-                    CountWritten::Number(k) if k <= 8 => AckCount::Replicas(k),
-                    CountWritten::Number(k) => {
-                        return Err(de::Error::custom(format!(
-                            "at most 8 replicas can acknowledge (got {k})"
-                        )))
-                    }
-                    CountWritten::Word(w) if w == "majority" => AckCount::Majority,
-                    CountWritten::Word(w) if w == "all" => AckCount::All,
-                    CountWritten::Word(w) => {
-                        return Err(de::Error::custom(format!(
-                            "replicas is a number, \"majority\" or \"all\" (got {w:?})"
-                        )))
-                    }
-                };
+                let replicas = w.replicas;
                 Ok(AckPolicy {
                     replicas,
                     select: w.select,

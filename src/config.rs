@@ -182,12 +182,22 @@ impl Latency {
 
 impl<'de> Deserialize<'de> for Latency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Latency, D::Error> {
+        /// The object form, read flat (no buffering) and checked by hand.
         #[derive(Deserialize)]
-        #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
-        enum Tagged {
-            Constant { value: Dur },
-            Uniform { min: Dur, max: Dur },
-            Exponential { min: Dur, mean: Dur },
+        #[serde(deny_unknown_fields)]
+        struct Fields {
+            kind: LatencyKind,
+            value: Option<Dur>,
+            min: Option<Dur>,
+            max: Option<Dur>,
+            mean: Option<Dur>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        enum LatencyKind {
+            Constant,
+            Uniform,
+            Exponential,
         }
         struct Visitor;
         impl<'de> de::Visitor<'de> for Visitor {
@@ -211,11 +221,43 @@ impl<'de> Deserialize<'de> for Latency {
                 self.visit_f64(v as f64)
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Latency, A::Error> {
-                let tagged = Tagged::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(match tagged {
-                    Tagged::Constant { value } => Latency::Constant { value },
-                    Tagged::Uniform { min, max } => Latency::Uniform { min, max },
-                    Tagged::Exponential { min, mean } => Latency::Exponential { min, mean },
+                let f = Fields::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let need = |field: Option<Dur>, name: &str, kind: &str| {
+                    field.ok_or_else(|| de::Error::custom(format!("{kind} latency needs `{name}`")))
+                };
+                let extra = |present: bool, what: &str| -> Result<(), A::Error> {
+                    if present {
+                        Err(de::Error::custom(format!(
+                            "this latency kind has no `{what}`"
+                        )))
+                    } else {
+                        Ok(())
+                    }
+                };
+                Ok(match f.kind {
+                    LatencyKind::Constant => {
+                        extra(
+                            f.min.is_some() || f.max.is_some() || f.mean.is_some(),
+                            "min/max/mean",
+                        )?;
+                        Latency::Constant {
+                            value: need(f.value, "value", "constant")?,
+                        }
+                    }
+                    LatencyKind::Uniform => {
+                        extra(f.value.is_some() || f.mean.is_some(), "value/mean")?;
+                        Latency::Uniform {
+                            min: need(f.min, "min", "uniform")?,
+                            max: need(f.max, "max", "uniform")?,
+                        }
+                    }
+                    LatencyKind::Exponential => {
+                        extra(f.value.is_some() || f.max.is_some(), "value/max")?;
+                        Latency::Exponential {
+                            min: need(f.min, "min", "exponential")?,
+                            mean: need(f.mean, "mean", "exponential")?,
+                        }
+                    }
                 })
             }
         }
@@ -600,7 +642,13 @@ pub struct LinkSettings {
 impl LinkSettings {
     /// Reads and validates link settings; errors name the field.
     pub fn from_json(text: &str) -> Result<LinkSettings, ConfigError> {
-        let s: LinkSettings = parse_json(text)?;
+        // The page builds this JSON itself, so a text position would only confuse.
+        let s: LinkSettings = parse_json(text).map_err(|mut e| {
+            if let Some(at) = e.message.rfind(" at line ") {
+                e.message.truncate(at);
+            }
+            e
+        })?;
         s.latency.check("latency")?;
         check_fraction("loss", s.loss)?;
         Ok(s)

@@ -84,6 +84,22 @@ fn other_range_errors_name_their_field() {
             "network.latency: unknown time unit",
         ),
         (
+            r#"{"network": {"latency": {"kind": "uniform", "min": "1ms"}}}"#,
+            "network.latency: uniform latency needs `max`",
+        ),
+        (
+            r#"{"network": {"latency": {"kind": "constant", "value": "1ms", "mean": "2ms"}}}"#,
+            "network.latency: this latency kind has no `min/max/mean`",
+        ),
+        (
+            r#"{"replication": {"ackPolicy": {"replicas": 12}}}"#,
+            "replication.ackPolicy.replicas: at most 8 replicas",
+        ),
+        (
+            r#"{"replication": {"ackPolicy": {"replicas": "most"}}}"#,
+            "replication.ackPolicy.replicas: replicas is a number",
+        ),
+        (
             r#"{"workload": {"readFraction": 2}}"#,
             "workload.readFraction: must be between 0 and 1",
         ),
@@ -139,6 +155,13 @@ fn bad_link_settings_are_refused() {
         .to_string()
         .contains("missing field `latency`"));
     assert!(LinkSettings::from_json(r#"{"latency": "5ms"}"#).is_ok());
+    let e = LinkSettings::from_json(r#"{"latency": "5 parsecs"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.ends_with("(use us, ms, s or m)"),
+        "no text position in page errors: {e}"
+    );
 }
 
 #[test]
