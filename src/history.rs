@@ -176,16 +176,24 @@ pub struct ReadVerdict {
 
 impl StalenessOracle {
     pub fn write_acknowledged(&mut self, key: &Text, lsn: Lsn, at: Micros) {
-        if !self.acked.contains_key(key) {
-            self.acked.insert(key.clone(), Vec::new());
+        match self.acked.get_mut(key) {
+            Some(writes) => {
+                let last = writes.last().expect("lists are never empty");
+                debug_assert!(last.acked_at <= at);
+                let max_lsn = last.max_lsn.max(lsn);
+                writes.push(AckedWrite {
+                    acked_at: at,
+                    max_lsn,
+                });
+            }
+            None => {
+                let first = AckedWrite {
+                    acked_at: at,
+                    max_lsn: lsn,
+                };
+                self.acked.insert(key.clone(), vec![first]);
+            }
         }
-        let writes = self.acked.get_mut(key).expect("inserted above");
-        let max_lsn = writes.last().map_or(lsn, |w| w.max_lsn.max(lsn));
-        debug_assert!(writes.last().is_none_or(|w| w.acked_at <= at));
-        writes.push(AckedWrite {
-            acked_at: at,
-            max_lsn,
-        });
     }
 
     /// Judges a read of `key` invoked at `invoked_at` that returned the version at

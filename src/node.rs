@@ -474,8 +474,9 @@ impl Node {
         let Some(leader) = &mut self.leader else {
             return;
         };
-        if leader.pending.is_empty() && !leader.semi_sync_off {
-            return;
+        let oldest = leader.pending.keys().next().copied();
+        if !leader.semi_sync_off && oldest.is_none_or(|lsn| lsn > flushed) {
+            return; // nothing the primary has flushed is waiting
         }
         let replicas: Vec<ReplicaView> = leader
             .peers
