@@ -6,6 +6,7 @@
 //! own random stream, and remember who they believe the primary is.
 
 use crate::config::{ReadTarget, WorkloadSpec};
+use crate::consistency::{ReadConsistency, Session};
 use crate::history::OpKind;
 use crate::protocol::{ClientId, NodeId, OpId, Text};
 use crate::rng::{SimRng, ZipfKeys};
@@ -20,6 +21,8 @@ pub struct Client {
     pub outstanding: BTreeSet<OpId>,
     /// The node this client sends writes to.
     pub primary_hint: NodeId,
+    /// The session's consistency tokens.
+    pub session: Session,
     rng: SimRng,
 }
 
@@ -66,6 +69,7 @@ impl Client {
             manual,
             outstanding: BTreeSet::new(),
             primary_hint: primary,
+            session: Session::default(),
             rng: SimRng::derive(seed, "client", u64::from(id)),
         }
     }
@@ -85,8 +89,10 @@ impl Client {
             OpKind::Write
         };
         let key = workload.key_names[workload.keys.sample(&mut self.rng)].clone();
+        let linearizable = workload.spec.read_consistency == ReadConsistency::Linearizable;
         let target = match kind {
             OpKind::Write => self.primary_hint,
+            OpKind::Read if linearizable => self.primary_hint,
             OpKind::Read => self.read_target(workload.spec.read_from, nodes),
         };
         Plan { kind, key, target }

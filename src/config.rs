@@ -313,6 +313,7 @@ impl Default for DiskSpec {
 }
 
 pub use crate::ack::AckPolicy;
+use crate::consistency::{OnBehind, ReadConsistency};
 
 /// Log shipping settings of the primary.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -410,6 +411,12 @@ pub struct WorkloadSpec {
     pub skew: f64,
     #[serde(default)]
     pub read_from: ReadTarget,
+    /// The consistency level of every client session's reads (see `consistency.rs`).
+    #[serde(default)]
+    pub read_consistency: ReadConsistency,
+    /// What a replica does with a read it cannot serve yet: `wait` or `redirect`.
+    #[serde(default)]
+    pub on_behind: OnBehind,
     /// A client gives up on an operation after this long (a write's outcome is then unknown).
     #[serde(default = "default_timeout")]
     pub timeout: Dur,
@@ -444,6 +451,8 @@ impl Default for WorkloadSpec {
             keys: default_keys(),
             skew: 0.0,
             read_from: ReadTarget::AnyReplica,
+            read_consistency: ReadConsistency::Eventual,
+            on_behind: OnBehind::Wait,
             timeout: default_timeout(),
             stop_after: None,
         }
@@ -657,6 +666,11 @@ impl LinkSettings {
 
 /// Reads an acknowledgement policy from JSON text (`"majority"`, `{"replicas": 2}`, ...).
 pub fn parse_ack_policy(text: &str) -> Result<AckPolicy, ConfigError> {
+    parse_json(text)
+}
+
+/// Reads a read consistency level from JSON text (`"readYourWrites"`, ...).
+pub fn parse_read_consistency(text: &str) -> Result<ReadConsistency, ConfigError> {
     parse_json(text)
 }
 

@@ -7,6 +7,7 @@
 //! write had already been acknowledged to a client before the read was invoked.
 
 use crate::ack::AckPolicy;
+use crate::consistency::{ReadConsistency, ReadNeed};
 use crate::protocol::{ClientId, Lsn, NodeId, OpId, Text, Version};
 use crate::time::Micros;
 use serde::Serialize;
@@ -66,6 +67,13 @@ pub struct Op {
     pub ack: Option<AckPolicy>,
     /// For an acknowledged write: the replicas that counted (bit mask by node id).
     pub acked_by: Option<u32>,
+    /// A read's consistency level.
+    pub consistency: Option<ReadConsistency>,
+    /// What the read asked of the node (kept to resend it on a redirect).
+    #[serde(skip)]
+    pub need: Option<ReadNeed>,
+    /// Times a replica sent this read on to the primary.
+    pub redirects: u32,
 }
 
 impl Op {

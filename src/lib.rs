@@ -15,6 +15,7 @@
 pub mod ack;
 pub mod client;
 pub mod config;
+pub mod consistency;
 pub mod flights;
 pub mod history;
 pub mod json_path;

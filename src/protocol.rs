@@ -4,7 +4,8 @@
 //! time and pushes [`Command`]s (send a message, set a timer) and observable [`NodeEvent`]s
 //! into it. The world carries them out.
 
-use crate::config::AckPolicy;
+use crate::ack::AckPolicy;
+use crate::consistency::{ReadConsistency, ReadNeed};
 use crate::time::Micros;
 use serde::Serialize;
 use std::rc::Rc;
@@ -61,6 +62,9 @@ pub enum Request {
     },
     Read {
         key: Text,
+        need: ReadNeed,
+        /// The level the need came from (for views; nodes act on `need`).
+        level: ReadConsistency,
     },
 }
 
@@ -70,6 +74,12 @@ pub enum Request {
 pub enum Rejection {
     /// Writes go to the primary; the hint says who the node believes that is.
     NotPrimary { primary_hint: Option<NodeId> },
+    /// The replica cannot meet the read's consistency level now (too far behind, or
+    /// staler than the bound); the client retries at the primary.
+    Behind {
+        applied: Lsn,
+        primary_hint: Option<NodeId>,
+    },
 }
 
 /// A node's answer to a request.
@@ -98,29 +108,37 @@ pub struct Positions {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Message {
-    /// Log shipping (and, with no entries, a heartbeat), shaped like Raft's AppendEntries.
-    Append {
-        term: Term,
-        prev_lsn: Lsn,
-        prev_term: Term,
-        entries: Vec<Entry>,
-        commit: Lsn,
-    },
-    /// A replica's report of its positions; `accepted: false` asks for a resend from
-    /// `positions.received`.
-    AppendAck {
-        term: Term,
-        positions: Positions,
-        accepted: bool,
-    },
-    Request {
-        op: OpId,
-        request: Request,
-    },
-    Reply {
-        op: OpId,
-        reply: Reply,
-    },
+    Append(Append),
+    AppendAck(AppendAck),
+    Request { op: OpId, request: Request },
+    Reply { op: OpId, reply: Reply },
+}
+
+/// Log shipping (and, with no entries, a heartbeat), shaped like Raft's AppendEntries.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Append {
+    pub term: Term,
+    pub prev_lsn: Lsn,
+    pub prev_term: Term,
+    pub entries: Vec<Entry>,
+    /// The primary's committed (flushed) position.
+    pub commit: Lsn,
+    /// The latest read-index round the primary has started (linearizable reads).
+    pub round: u64,
+    /// The primary's clock when it sent this (replicas estimate their staleness from it,
+    /// like MongoDB's `lastWriteDate`; clock skew distorts it, as in real systems).
+    pub sent_at: Micros,
+}
+
+/// A replica's report of its positions; `accepted: false` asks for a resend from
+/// `positions.received`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AppendAck {
+    pub term: Term,
+    pub positions: Positions,
+    pub accepted: bool,
+    /// The latest read-index round this replica has seen.
+    pub round: u64,
 }
 
 /// The kind of a message, for views and the trace.
@@ -139,10 +157,10 @@ pub enum MsgKind {
 impl Message {
     pub fn kind(&self) -> MsgKind {
         match self {
-            Message::Append { entries, .. } if entries.is_empty() => MsgKind::Heartbeat,
-            Message::Append { .. } => MsgKind::Append,
-            Message::AppendAck { accepted: true, .. } => MsgKind::Ack,
-            Message::AppendAck { .. } => MsgKind::Nack,
+            Message::Append(a) if a.entries.is_empty() => MsgKind::Heartbeat,
+            Message::Append(_) => MsgKind::Append,
+            Message::AppendAck(a) if a.accepted => MsgKind::Ack,
+            Message::AppendAck(_) => MsgKind::Nack,
             Message::Request {
                 request: Request::Write { .. },
                 ..
@@ -155,21 +173,17 @@ impl Message {
     /// A short human label ("lsn 4-7", "ack r7 f7 a5", "write k1=v") for tooltips.
     pub fn label(&self) -> String {
         match self {
-            Message::Append { entries, .. } => match (entries.first(), entries.last()) {
+            Message::Append(a) => match (a.entries.first(), a.entries.last()) {
                 (Some(a), Some(b)) if a.lsn == b.lsn => format!("lsn {}", a.lsn),
                 (Some(a), Some(b)) => format!("lsn {}-{}", a.lsn, b.lsn),
                 _ => "heartbeat".into(),
             },
-            Message::AppendAck {
-                positions: p,
-                accepted,
-                ..
-            } => format!(
+            Message::AppendAck(a) => format!(
                 "{} recv {} flush {} apply {}",
-                if *accepted { "ack" } else { "nack" },
-                p.received,
-                p.flushed,
-                p.applied
+                if a.accepted { "ack" } else { "nack" },
+                a.positions.received,
+                a.positions.flushed,
+                a.positions.applied
             ),
             Message::Request {
                 request: Request::Write { key, value, .. },
@@ -178,7 +192,7 @@ impl Message {
                 format!("write {key}={value}")
             }
             Message::Request {
-                request: Request::Read { key },
+                request: Request::Read { key, .. },
                 ..
             } => format!("read {key}"),
             Message::Reply { reply, .. } => match reply {
@@ -187,7 +201,8 @@ impl Message {
                     version: Some(v), ..
                 } => format!("= {} (lsn {})", v.value, v.lsn),
                 Reply::Value { version: None, .. } => "= nil".into(),
-                Reply::Rejected(_) => "not primary".into(),
+                Reply::Rejected(Rejection::NotPrimary { .. }) => "not primary".into(),
+                Reply::Rejected(Rejection::Behind { .. }) => "behind: go to primary".into(),
             },
         }
     }

@@ -53,6 +53,10 @@ pub struct NodeView {
     pub waiting_writes: usize,
     /// A primary whose semi-sync fell back to asynchronous (MySQL).
     pub semi_sync_off: bool,
+    /// Reads this node holds until it has applied enough (or a majority confirms).
+    pub waiting_reads: usize,
+    /// How stale the node believes its data may be (what bounded-staleness reads check).
+    pub staleness: Micros,
     pub clock_offset: i64,
 }
 
@@ -109,6 +113,10 @@ pub struct OpView {
     pub ack: Option<String>,
     /// The replicas whose confirmation the acknowledgement counted.
     pub acked_by: Option<Vec<NodeId>>,
+    /// A read's consistency level.
+    pub consistency: Option<crate::consistency::ReadConsistency>,
+    /// Times a replica sent the read on to the primary.
+    pub redirects: u32,
 }
 
 impl From<&Op> for OpView {
@@ -134,6 +142,8 @@ impl From<&Op> for OpView {
             acked_by: op
                 .acked_by
                 .map(|mask| (0..32).filter(|i| mask & (1 << i) != 0).collect()),
+            consistency: op.consistency,
+            redirects: op.redirects,
         }
     }
 }
@@ -195,6 +205,8 @@ impl World {
                     }),
                     waiting_writes: n.leader.as_ref().map_or(0, |l| l.pending.len()),
                     semi_sync_off: n.leader.as_ref().is_some_and(|l| l.semi_sync_off),
+                    waiting_reads: n.reads.waiting(),
+                    staleness: n.staleness(s.local_time(self.now())),
                     clock_offset: s.clock_offset,
                 }
             })

@@ -178,6 +178,29 @@ impl Lab {
             .map_err(|e| JsError::new(&e.0))
     }
 
+    /// Reads `key` from a chosen node at a consistency level given as JSON: `"eventual"`,
+    /// `"readYourWrites"`, `"monotonic"`, `{"boundedStaleness": {"max": "200ms"}}` or
+    /// `"linearizable"` (which always goes to the primary).
+    #[wasm_bindgen(js_name = readWith)]
+    pub fn read_with(
+        &mut self,
+        node: NodeId,
+        key: &str,
+        consistency: &str,
+    ) -> Result<f64, JsError> {
+        let level = crate::config::parse_read_consistency(consistency)
+            .map_err(|e| JsError::new(&format!("read consistency: {e}")))?;
+        self.world
+            .read_with(node, key, level)
+            .map(|id| id as f64)
+            .map_err(|e| JsError::new(&e.0))
+    }
+
+    /// Cuts every link between a node and the others (`true`) or restores them.
+    pub fn isolate(&mut self, node: NodeId, isolated: bool) -> Result<(), JsError> {
+        action(self.world.isolate(node, isolated))
+    }
+
     /// One operation of the history, or undefined.
     pub fn op(&self, id: f64) -> Result<JsValue, JsError> {
         match self.world.op(id as u64) {

@@ -10,6 +10,7 @@
 use crate::ack::AckPolicy;
 use crate::client::{Client, Workload};
 use crate::config::{ConfigError, Scenario, MAX_NODES};
+use crate::consistency::ReadConsistency;
 use crate::flights::{Flight, FlightSlot, Flights};
 use crate::history::{History, Op, OpError, OpKind, Outcome, StalenessOracle};
 use crate::net::{Fate, LinkSpec, Network};
@@ -51,7 +52,7 @@ pub struct NodeSlot {
 }
 
 impl NodeSlot {
-    fn local_time(&self, now: Micros) -> Micros {
+    pub fn local_time(&self, now: Micros) -> Micros {
         now.saturating_add_signed(self.clock_offset)
     }
 }
@@ -75,6 +76,13 @@ struct Scheduled {
     at: Micros,
     seq: u64,
     kind: EventKind,
+}
+
+/// A manual operation's particulars.
+#[derive(Clone, Copy, Debug)]
+enum Manual<'a> {
+    Write(&'a str, AckPolicy),
+    Read(ReadConsistency),
 }
 
 /// Errors from operator actions (the page's buttons); the world is unchanged by them.
@@ -561,6 +569,29 @@ impl World {
         Ok(())
     }
 
+    /// Cuts (`up = false`) or restores one link direction: messages sent over a cut
+    /// direction are dropped.
+    pub fn set_link_up(&mut self, from: NodeId, to: NodeId, up: bool) -> Result<(), ActionError> {
+        if from as usize >= MAX_NODES || to as usize >= MAX_NODES || from == to {
+            return Err(ActionError(format!("there is no link from {from} to {to}")));
+        }
+        self.net.set_up(from, to, up);
+        self.record(TraceEvent::LinkChanged { from, to });
+        Ok(())
+    }
+
+    /// Cuts every link between `node` and the rest, both ways (or restores them).
+    pub fn isolate(&mut self, node: NodeId, isolated: bool) -> Result<(), ActionError> {
+        self.member_mut(node)?;
+        for other in self.members() {
+            if other != node {
+                self.set_link_up(node, other, !isolated)?;
+                self.set_link_up(other, node, !isolated)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Sets every node-to-node link to `spec` (the page's global latency control).
     pub fn set_all_links(&mut self, spec: LinkSpec) {
         self.net.set_all(spec);
@@ -591,32 +622,44 @@ impl World {
         ack: AckPolicy,
     ) -> Result<OpId, ActionError> {
         let target = self.primary_member();
-        self.manual_op(target, key, Some((value, ack)))
+        self.manual_op(target, key, Manual::Write(value, ack))
     }
 
     /// A manual write sent to a chosen node (a replica refuses it: not the primary).
     pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<OpId, ActionError> {
         let ack = self.scenario.replication.ack_policy;
-        self.manual_op(node, key, Some((value, ack)))
+        self.manual_op(node, key, Manual::Write(value, ack))
     }
 
-    /// A manual read of `key` from a chosen node.
+    /// A manual read of `key` from a chosen node, at the workload's consistency level.
     pub fn read(&mut self, node: NodeId, key: &str) -> Result<OpId, ActionError> {
-        self.manual_op(node, key, None)
+        let level = self.scenario.workload.read_consistency;
+        self.read_with(node, key, level)
     }
 
-    /// Checks a manual operation's input, then invokes a write (`Some(value, ack)`) or a read.
-    fn manual_op(
+    /// A manual read at a chosen consistency level (a per-operation override); the page's
+    /// client session keeps its own tokens. A linearizable read always goes to the primary.
+    pub fn read_with(
         &mut self,
         node: NodeId,
         key: &str,
-        write: Option<(&str, AckPolicy)>,
+        level: ReadConsistency,
     ) -> Result<OpId, ActionError> {
+        let node = if level == ReadConsistency::Linearizable {
+            self.primary_member()
+        } else {
+            node
+        };
+        self.manual_op(node, key, Manual::Read(level))
+    }
+
+    /// Checks a manual operation's input, then invokes it.
+    fn manual_op(&mut self, node: NodeId, key: &str, what: Manual) -> Result<OpId, ActionError> {
         let key = key.trim();
         if key.is_empty() || key.len() > 64 {
             return Err(ActionError("a key is 1 to 64 characters".into()));
         }
-        if write.is_some_and(|(v, _)| v.len() > 256) {
+        if matches!(what, Manual::Write(v, _) if v.len() > 256) {
             return Err(ActionError("a value is at most 256 characters".into()));
         }
         if self
@@ -628,15 +671,23 @@ impl World {
         }
         let client = self.manual_client();
         let key = Text::from(key);
-        let request = match write {
-            Some((value, ack)) => Request::Write {
+        let request = match what {
+            Manual::Write(value, ack) => Request::Write {
                 key,
                 value: Text::from(value),
                 ack,
             },
-            None => Request::Read { key },
+            Manual::Read(level) => self.read_request(client, key, level),
         };
         Ok(self.invoke(client, request, node, true))
+    }
+
+    /// A read request carrying what the client session's level asks of the node.
+    fn read_request(&self, client: ClientId, key: Text, level: ReadConsistency) -> Request {
+        let need = self.clients[client as usize]
+            .session
+            .need(level, self.scenario.workload.on_behind);
+        Request::Read { key, need, level }
     }
 
     /// The page's client, created on first use after the workload clients.
@@ -652,11 +703,23 @@ impl World {
 
     /// Records the operation's invocation, sends the request and arms its time-out.
     fn invoke(&mut self, client: ClientId, request: Request, node: NodeId, manual: bool) -> OpId {
-        let (kind, key, value, ack) = match &request {
-            Request::Write { key, value, ack } => {
-                (OpKind::Write, key.clone(), Some(value.clone()), Some(*ack))
-            }
-            Request::Read { key } => (OpKind::Read, key.clone(), None, None),
+        let (kind, key, value, ack, consistency, need) = match &request {
+            Request::Write { key, value, ack } => (
+                OpKind::Write,
+                key.clone(),
+                Some(value.clone()),
+                Some(*ack),
+                None,
+                None,
+            ),
+            Request::Read { key, need, level } => (
+                OpKind::Read,
+                key.clone(),
+                None,
+                None,
+                Some(*level),
+                Some(*need),
+            ),
         };
         let op = self.history.invoke(Op {
             id: 0,
@@ -676,6 +739,9 @@ impl World {
             manual,
             ack,
             acked_by: None,
+            consistency,
+            need,
+            redirects: 0,
         });
         self.record(TraceEvent::Invoked {
             op,
@@ -715,7 +781,7 @@ impl World {
                 value: Text::from(format!("v{}", self.history.len() + 1)),
                 ack: self.scenario.replication.ack_policy,
             },
-            OpKind::Read => Request::Read { key: plan.key },
+            OpKind::Read => self.read_request(c, plan.key, self.scenario.workload.read_consistency),
         };
         self.invoke(c, request, plan.target, false);
     }
@@ -729,21 +795,37 @@ impl World {
         else {
             return; // a late reply to an operation that already timed out
         };
-        op.completed_at = Some(now);
+        let session = &mut self.clients[c as usize].session;
         match reply {
             Reply::Written { lsn, .. } => {
                 op.outcome = Outcome::Ok;
                 op.lsn = Some(lsn);
+                session.wrote(lsn);
                 let key = op.key.clone();
                 self.oracle.write_acknowledged(&key, lsn, now);
             }
-            Reply::Value { version, .. } => {
+            Reply::Value { version, applied } => {
                 op.outcome = Outcome::Ok;
+                session.read_at(applied);
                 let returned = version.as_ref().map_or(0, |v| v.lsn);
                 let verdict = self.oracle.judge_read(&op.key, op.invoked_at, returned);
                 op.read = version;
                 op.stale = verdict.stale;
                 op.staleness = verdict.staleness;
+            }
+            Reply::Rejected(Rejection::Behind { primary_hint, .. }) => {
+                // The replica cannot serve this read at its level: retry at the primary.
+                let primary = primary_hint.unwrap_or(self.clients[c as usize].primary_hint);
+                op.redirects += 1;
+                op.node = primary;
+                let request = Request::Read {
+                    key: op.key.clone(),
+                    need: op.need.unwrap_or_default(),
+                    level: op.consistency.unwrap_or_default(),
+                };
+                let msg = Message::Request { op: op_id, request };
+                self.send(Addr::Client(c), Addr::Node(primary), msg);
+                return;
             }
             Reply::Rejected(Rejection::NotPrimary { primary_hint }) => {
                 op.outcome = Outcome::Fail;
@@ -753,6 +835,7 @@ impl World {
                 }
             }
         }
+        op.completed_at = Some(now);
         self.complete(c, op_id);
     }
 

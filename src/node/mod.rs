@@ -12,11 +12,14 @@
 
 use crate::ack::{ack_set, AckPolicy, ReplicaView};
 use crate::config::{DiskSpec, ReplicationSpec};
+
+mod reads;
 use crate::protocol::{
-    Addr, ClientId, Ctx, Entry, Lsn, Message, NodeEvent, NodeId, OpId, Positions, Rejection, Reply,
-    Request, Term, Text, Timer, Version,
+    Addr, Append, AppendAck, ClientId, Ctx, Entry, Lsn, Message, NodeEvent, NodeId, OpId,
+    Positions, Rejection, Reply, Request, Term, Text, Timer, Version,
 };
 use crate::time::Micros;
+pub use reads::ReadState;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -114,6 +117,8 @@ pub struct Node {
     /// Who this node believes is the primary.
     pub primary_hint: Option<NodeId>,
     pub leader: Option<Leader>,
+    /// Reads waiting and the read-index / staleness bookkeeping.
+    pub reads: ReadState,
     params: NodeParams,
     flush: Stage,
     apply: Stage,
@@ -131,6 +136,7 @@ impl Node {
             commit: 0,
             primary_hint: None,
             leader: (role == Role::Primary).then(Leader::default),
+            reads: ReadState::default(),
             params,
             flush: Stage::default(),
             apply: Stage::default(),
@@ -184,24 +190,8 @@ impl Node {
             (Message::Request { op, request }, Addr::Client(client)) => {
                 self.on_request(ctx, client, op, request)
             }
-            (
-                Message::Append {
-                    term,
-                    prev_lsn,
-                    prev_term,
-                    entries,
-                    commit,
-                },
-                Addr::Node(primary),
-            ) => self.on_append(ctx, primary, term, prev_lsn, prev_term, entries, commit),
-            (
-                Message::AppendAck {
-                    term,
-                    positions,
-                    accepted,
-                },
-                Addr::Node(replica),
-            ) => self.on_append_ack(ctx, replica, term, positions, accepted),
+            (Message::Append(append), Addr::Node(primary)) => self.on_append(ctx, primary, append),
+            (Message::AppendAck(ack), Addr::Node(replica)) => self.on_append_ack(ctx, replica, ack),
             // Replies go to clients; anything else is misaddressed and ignored.
             _ => {}
         }
@@ -231,6 +221,7 @@ impl Node {
         self.kv.clear();
         self.flush = Stage::default();
         self.apply = Stage::default();
+        self.reads.reset(0);
         if let Some(leader) = &mut self.leader {
             let peers = leader.peers.keys().copied().collect::<Vec<_>>();
             *leader = Leader::default();
@@ -246,6 +237,7 @@ impl Node {
             apply_entry(&mut self.kv, e);
         }
         self.positions.applied = self.positions.flushed;
+        self.reads.reset(ctx.now);
         if let Some(leader) = &mut self.leader {
             for peer in leader.peers.values_mut() {
                 peer.last_progress = ctx.now;
@@ -258,14 +250,7 @@ impl Node {
 
     fn on_request(&mut self, ctx: &mut Ctx, client: ClientId, op: OpId, request: Request) {
         match request {
-            Request::Read { key } => {
-                let version = self.kv.get(&key).cloned();
-                let reply = Reply::Value {
-                    version,
-                    applied: self.positions.applied,
-                };
-                ctx.send(Addr::Client(client), Message::Reply { op, reply });
-            }
+            Request::Read { key, need, .. } => self.on_read(ctx, client, op, key, need),
             Request::Write { key, value, ack } => {
                 let Some(leader) = &mut self.leader else {
                     let reply = Reply::Rejected(Rejection::NotPrimary {
@@ -304,23 +289,23 @@ impl Node {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn on_append(
-        &mut self,
-        ctx: &mut Ctx,
-        primary: NodeId,
-        term: Term,
-        prev_lsn: Lsn,
-        prev_term: Term,
-        entries: Vec<Entry>,
-        commit: Lsn,
-    ) {
+    fn on_append(&mut self, ctx: &mut Ctx, primary: NodeId, append: Append) {
+        let Append {
+            term,
+            prev_lsn,
+            prev_term,
+            entries,
+            commit,
+            round,
+            sent_at,
+        } = append;
         if term < self.term || self.role == Role::Primary {
             // A stale or rival primary; failover logic (a later issue) handles terms.
             return;
         }
         self.term = term;
         self.primary_hint = Some(primary);
+        self.heard_from_primary(commit, round, sent_at);
         let reply_to = Addr::Node(primary);
         if prev_lsn > self.last_lsn() || self.term_at(prev_lsn) != prev_term {
             // A gap (a batch was lost) or a divergent entry: ask for a resend.
@@ -328,11 +313,12 @@ impl Node {
                 received: self.last_lsn().min(prev_lsn.saturating_sub(1)),
                 ..self.positions
             };
-            let msg = Message::AppendAck {
+            let msg = Message::AppendAck(AppendAck {
                 term: self.term,
                 positions,
                 accepted: false,
-            };
+                round: self.reads.seen_round,
+            });
             ctx.send(reply_to, msg);
             return;
         }
@@ -367,16 +353,18 @@ impl Node {
         ctx.emit(NodeEvent::Truncated { from: lsn });
     }
 
-    fn on_append_ack(
-        &mut self,
-        ctx: &mut Ctx,
-        replica: NodeId,
-        term: Term,
-        positions: Positions,
-        accepted: bool,
-    ) {
+    fn on_append_ack(&mut self, ctx: &mut Ctx, replica: NodeId, ack: AppendAck) {
+        let AppendAck {
+            term,
+            positions,
+            accepted,
+            round,
+        } = ack;
         if term > self.term {
             return; // handled by failover (a later issue)
+        }
+        if term == self.term {
+            self.on_round_ack(ctx, replica, round);
         }
         let now = ctx.now;
         let Some(peer) = self.leader.as_mut().and_then(|l| l.peers.get_mut(&replica)) else {
@@ -461,6 +449,7 @@ impl Node {
         }
         self.positions.applied = upto;
         ctx.emit(NodeEvent::Applied { upto });
+        self.serve_parked(ctx);
     }
 
     /// Tells clients whose writes have met their acknowledgement condition: flushed on the
@@ -562,13 +551,15 @@ impl Node {
             };
             progress.sent = to;
             more |= to < last;
-            let msg = Message::Append {
+            let msg = Message::Append(Append {
                 term: self.term,
                 prev_lsn,
                 prev_term,
                 entries,
                 commit: self.positions.flushed,
-            };
+                round: self.reads.round,
+                sent_at: ctx.now,
+            });
             ctx.send(Addr::Node(peer), msg);
         }
         if more {
@@ -609,14 +600,7 @@ impl Node {
             }
         }
         for (peer, sent) in idle {
-            let msg = Message::Append {
-                term: self.term,
-                prev_lsn: sent,
-                prev_term: self.term_at(sent),
-                entries: Vec::new(),
-                commit: self.positions.flushed,
-            };
-            ctx.send(Addr::Node(peer), msg);
+            self.heartbeat_to(ctx, peer, sent);
         }
         if resend {
             self.ship(ctx);
@@ -628,14 +612,39 @@ impl Node {
         ctx.set_timer(Timer::Heartbeat, self.params.heartbeat);
     }
 
+    /// An empty append: tells the replica the primary is alive, its commit position and
+    /// its latest read-index round.
+    fn heartbeat_to(&self, ctx: &mut Ctx, peer: NodeId, sent: Lsn) {
+        let msg = Message::Append(Append {
+            term: self.term,
+            prev_lsn: sent,
+            prev_term: self.term_at(sent),
+            entries: Vec::new(),
+            commit: self.positions.flushed,
+            round: self.reads.round,
+            sent_at: ctx.now,
+        });
+        ctx.send(Addr::Node(peer), msg);
+    }
+
+    /// Heartbeats to every replica at once (a read-index round).
+    fn send_heartbeats(&self, ctx: &mut Ctx) {
+        if let Some(leader) = &self.leader {
+            for (&peer, progress) in &leader.peers {
+                self.heartbeat_to(ctx, peer, progress.sent);
+            }
+        }
+    }
+
     /// A replica reports its positions to the primary.
     fn report(&mut self, ctx: &mut Ctx) {
         if let Some(primary) = self.primary_hint.filter(|_| self.role == Role::Replica) {
-            let msg = Message::AppendAck {
+            let msg = Message::AppendAck(AppendAck {
                 term: self.term,
                 positions: self.positions,
                 accepted: true,
-            };
+                round: self.reads.seen_round,
+            });
             ctx.send(Addr::Node(primary), msg);
         }
     }

@@ -1,0 +1,136 @@
+//! Read consistency levels: what a read promises and what it asks of the node that serves
+//! it. A client session keeps the tokens (the LSN of its last write, the highest position
+//! it has read) and turns its level into a [`ReadNeed`] carried by each read request.
+//!
+//! | level | real names | the node serves it when |
+//! |---|---|---|
+//! | `eventual` | MongoDB read concern `local` on a secondary; PostgreSQL hot standby | always |
+//! | `readYourWrites` | MongoDB causal session; a session LSN token | applied >= the session's last write |
+//! | `monotonic` | MongoDB causal session (`afterClusterTime`) | applied >= the highest position read |
+//! | `boundedStaleness` | MongoDB `maxStalenessSeconds`; Cosmos DB bounded staleness | its estimated staleness <= the bound |
+//! | `linearizable` | MongoDB read concern `linearizable`; Raft read index | on the primary, after a majority confirms it still leads |
+//!
+//! A replica that is behind either waits until it has applied enough (`wait`) or tells the
+//! client to go to the primary (`redirect`).
+
+use crate::protocol::Lsn;
+use crate::time::{Dur, Micros};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
+pub enum ReadConsistency {
+    /// Whatever the node has applied.
+    #[default]
+    Eventual,
+    ReadYourWrites,
+    Monotonic,
+    /// `{"boundedStaleness": {"max": "200ms"}}`
+    BoundedStaleness {
+        max: Dur,
+    },
+    Linearizable,
+}
+
+/// What a replica does when it cannot serve a read yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OnBehind {
+    /// Hold the read until the replica has applied enough.
+    #[default]
+    Wait,
+    /// Refuse; the client retries at the primary.
+    Redirect,
+}
+
+/// What one read request asks of the node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ReadNeed {
+    /// Serve only once `applied >= min_lsn`.
+    pub min_lsn: Lsn,
+    /// Serve only if the node's estimated staleness is at most this.
+    pub max_staleness: Option<Micros>,
+    /// Serve only on the primary, after a majority round (read index).
+    pub linearizable: bool,
+    pub on_behind: OnBehind,
+}
+
+/// A client session's consistency tokens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Session {
+    /// LSN of the session's last acknowledged write.
+    pub last_write: Lsn,
+    /// Highest applied position among the nodes that served this session's reads.
+    pub max_seen: Lsn,
+}
+
+impl Session {
+    /// The need a read at `level` carries for this session.
+    pub fn need(&self, level: ReadConsistency, on_behind: OnBehind) -> ReadNeed {
+        let mut need = ReadNeed {
+            on_behind,
+            ..ReadNeed::default()
+        };
+        match level {
+            ReadConsistency::Eventual => {}
+            ReadConsistency::ReadYourWrites => need.min_lsn = self.last_write,
+            ReadConsistency::Monotonic => need.min_lsn = self.max_seen,
+            ReadConsistency::BoundedStaleness { max } => need.max_staleness = Some(max.micros()),
+            ReadConsistency::Linearizable => need.linearizable = true,
+        }
+        need
+    }
+
+    pub fn wrote(&mut self, lsn: Lsn) {
+        self.last_write = self.last_write.max(lsn);
+    }
+
+    pub fn read_at(&mut self, applied: Lsn) {
+        self.max_seen = self.max_seen.max(applied);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_level_asks_for_its_token() {
+        let s = Session {
+            last_write: 7,
+            max_seen: 4,
+        };
+        assert_eq!(s.need(ReadConsistency::Eventual, OnBehind::Wait).min_lsn, 0);
+        assert_eq!(
+            s.need(ReadConsistency::ReadYourWrites, OnBehind::Wait)
+                .min_lsn,
+            7
+        );
+        assert_eq!(
+            s.need(ReadConsistency::Monotonic, OnBehind::Wait).min_lsn,
+            4
+        );
+        let bounded = ReadConsistency::BoundedStaleness { max: Dur::ms(200) };
+        assert_eq!(
+            s.need(bounded, OnBehind::Redirect).max_staleness,
+            Some(200_000)
+        );
+        assert!(
+            s.need(ReadConsistency::Linearizable, OnBehind::Wait)
+                .linearizable
+        );
+    }
+
+    #[test]
+    fn parses_levels() {
+        let l: ReadConsistency = serde_json::from_str(r#""readYourWrites""#).unwrap();
+        assert_eq!(l, ReadConsistency::ReadYourWrites);
+        let l: ReadConsistency =
+            serde_json::from_str(r#"{"boundedStaleness": {"max": "150ms"}}"#).unwrap();
+        assert_eq!(l, ReadConsistency::BoundedStaleness { max: Dur::ms(150) });
+    }
+}
