@@ -2,7 +2,7 @@
 // keyed by operation id and only rewritten when that operation changed; the panel is
 // updated from the throttled `ui` notification, never per animation frame.
 
-import { fmtDur, fmtInt } from './format.js';
+import { fmtDur, fmtInt, parseDur } from './format.js';
 
 export class OpsPanel {
   /** @param {Record<string, HTMLElement>} refs @param {{clientName:(c:number)=>string, nodeName:(id:number)=>string}} names */
@@ -33,17 +33,19 @@ export class OpsPanel {
     }
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
-      const sig = `${op.outcome}|${op.completedAt}|${op.stale}`;
+      const sig = `${op.outcome}|${op.completedAt}|${op.stale}|${op.redirects}|${op.ackedBy ? op.ackedBy.length : -1}`;
       let row = this.rows.get(op.id);
       if (!row) {
         row = this._makeRow(op);
         this.rows.set(op.id, row);
         this.list.prepend(row.el); // oldest → newest, each prepended: newest ends on top
       } else if (row.sig === sig) {
+        // A pending operation's clock keeps running.
+        if (op.outcome === 'pending') setText(row.result, `⧗ ${fmtDur(Math.max(0, snap.now - op.invokedAt))}`);
         continue;
       }
       row.sig = sig;
-      this._fill(row, op);
+      this._fill(row, op, snap.now);
     }
   }
 
@@ -59,7 +61,7 @@ export class OpsPanel {
     r.cWritesUnknown.parentElement.title = `${c.writesUnknown} writes timed out: they may or may not have happened (Jepsen's "info").`
       + (c.writesFailed ? ` ${c.writesFailed} more were refused.` : '');
     r.cReadsOk.textContent = fmtInt(reads);
-    r.cReadsOk.parentElement.title = c.readsFailed ? `${c.readsFailed} more reads failed (timed out).` : '';
+    r.cReadsOk.parentElement.title = c.readsFailed ? `${c.readsFailed} more reads failed (timed out or refused).` : '';
     r.cStale.textContent = fmtInt(c.staleReads);
     r.cStalePct.textContent = `stale · ${pct < 10 && pct > 0 ? pct.toFixed(1) : Math.round(pct)}%`;
   }
@@ -73,17 +75,17 @@ export class OpsPanel {
     line.className = 'rl-op-line';
     const who = span('rl-op-who');
     const what = span('rl-op-what');
+    const tags = span('rl-op-tags');
     const result = span('rl-op-result');
-    const tag = span('rl-tag');
-    line.append(who, what, result, tag);
+    line.append(who, what, tags, result);
     const note = document.createElement('div');
     note.className = 'rl-op-note';
     el.append(line, note);
     if (op.manual) el.classList.add('rl-op-manual');
-    return { el, sig: '', who, what, result, tag, note };
+    return { el, sig: '', who, what, tags, result, note };
   }
 
-  _fill(row, op) {
+  _fill(row, op, now) {
     const { names } = this;
     row.el.dataset.outcome = op.outcome;
     row.el.dataset.kind = op.kind;
@@ -91,52 +93,112 @@ export class OpsPanel {
     row.who.textContent = names.clientName(op.client);
     const node = names.nodeName(op.node);
     const took = op.completedAt != null ? fmtDur(op.completedAt - op.invokedAt) : '';
+    const elapsed = fmtDur(Math.max(0, now - op.invokedAt));
+    const tags = []; // [text, class, title]
     let result = '';
-    let tag = '';
-    let tagClass = '';
     let note = '';
+    let noteKind = '';
     if (op.kind === 'write') {
       row.what.textContent = `write ${op.key}=${op.value ?? ''} → ${node}`;
+      const policy = op.ack && op.ack !== 'async' ? op.ack : '';
+      if (policy) tags.push([policy.toUpperCase(), 'rl-tag-ack', `acknowledgement policy: ${policy}`]);
       switch (op.outcome) {
-        case 'pending': result = '…'; break;
-        case 'ok': result = `✓ ${took} · lsn ${op.lsn}`; break;
+        case 'pending':
+          result = `⧗ ${elapsed}`;
+          note = policy ? `waiting for ${policy} replica confirmation` : '';
+          noteKind = 'pending';
+          break;
+        case 'ok':
+          result = `✓ ${took} · lsn ${op.lsn}`;
+          if (policy && Array.isArray(op.ackedBy)) {
+            note = op.ackedBy.length
+              ? `acked by ${op.ackedBy.map((id) => names.nodeName(id)).join(', ')}`
+              : 'acked without replicas (semi-sync was off)';
+            noteKind = op.ackedBy.length ? 'ack' : 'warn';
+          }
+          break;
         case 'fail':
           result = `✗ ${took}`;
-          tag = op.error === 'notPrimary' ? 'NOT PRIMARY' : 'FAILED';
-          tagClass = 'rl-tag-fail';
+          tags.push([errorTag(op.error), 'rl-tag-fail', errorWords(op.error)]);
           break;
         default:
           result = `? ${took}`;
-          tag = 'UNKNOWN';
-          tagClass = 'rl-tag-info';
+          tags.push(['UNKNOWN', 'rl-tag-info', '']);
           note = 'timed out: the write may or may not have happened';
+          noteKind = 'warn';
       }
     } else {
       row.what.textContent = `read ${op.key} @ ${node}`;
+      const level = levelTag(op.consistency);
+      if (level) tags.push([level, 'rl-tag-level', `read consistency: ${levelWords(op.consistency)}`]);
+      if (op.redirects > 0) tags.push([op.redirects > 1 ? `REDIRECT ×${op.redirects}` : 'REDIRECT', 'rl-tag-info', 'the replica was behind and sent the read on to the primary']);
       switch (op.outcome) {
-        case 'pending': result = '…'; break;
+        case 'pending':
+          result = `⧗ ${elapsed}`;
+          break;
         case 'ok':
           result = op.version != null ? `→ ${op.result} ✓ ${took}` : `→ (none) ✓ ${took}`;
           if (op.stale) {
-            tag = 'STALE';
-            tagClass = 'rl-tag-stale';
+            tags.push(['STALE', 'rl-tag-stale', '']);
             note = `missed a write acked ${fmtDur(op.staleness)} earlier`;
+            noteKind = 'stale';
+          } else if (op.redirects > 0) {
+            note = `${node} was behind: answered by the primary`;
+            noteKind = 'ack';
           }
           break;
         default:
           result = `✗ ${took}`;
-          tag = op.error === 'timeout' ? 'TIMEOUT' : 'FAILED';
-          tagClass = 'rl-tag-fail';
+          tags.push([errorTag(op.error), 'rl-tag-fail', errorWords(op.error)]);
       }
     }
     row.result.textContent = result;
-    row.tag.textContent = tag;
-    row.tag.className = `rl-tag ${tagClass}`;
-    row.tag.hidden = !tag;
+    row.tags.replaceChildren(...tags.map(([text, cls, title]) => {
+      const t = span(`rl-tag ${cls}`);
+      t.textContent = text;
+      if (title) t.title = title;
+      return t;
+    }));
     row.note.textContent = note;
     row.note.hidden = !note;
+    row.note.dataset.kind = noteKind;
     row.el.title = op.kind === 'read' && op.version != null ? `returned the value written at lsn ${op.version}` : '';
   }
+}
+
+/** Short tag for a read consistency level (none for eventual). */
+export function levelTag(c) {
+  if (!c || c === 'eventual') return '';
+  if (typeof c === 'object' && c.boundedStaleness) return `≤${fmtDur(parseDur(c.boundedStaleness.max)).replace(' ', '')}`;
+  return { readYourWrites: 'RYW', monotonic: 'MONOTONIC', linearizable: 'LINEARIZABLE' }[c] ?? String(c).toUpperCase();
+}
+
+export function levelWords(c) {
+  if (!c || c === 'eventual') return 'eventual';
+  if (typeof c === 'object' && c.boundedStaleness) return `at most ${fmtDur(parseDur(c.boundedStaleness.max))} stale`;
+  return { readYourWrites: 'read your writes', monotonic: 'monotonic reads', linearizable: 'linearizable' }[c] ?? String(c);
+}
+
+function errorTag(e) {
+  switch (e) {
+    case 'notPrimary': return 'NOT PRIMARY';
+    case 'timeout': return 'TIMEOUT';
+    case 'overloaded': return 'OVERLOADED';
+    default: return e ? String(e).replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase() : 'FAILED';
+  }
+}
+
+function errorWords(e) {
+  switch (e) {
+    case 'notPrimary': return 'that node is not the primary';
+    case 'timeout': return 'no reply before the client gave up';
+    case 'overloaded': return 'the node’s request queue was full';
+    default: return e ? String(e) : '';
+  }
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function span(cls) {

@@ -2,6 +2,10 @@
 // write-ahead log strips, the links between them, the clients along the bottom, and every
 // message in flight as a dot placed at (now - sentAt) / (deliverAt - sentAt) along its link.
 // Also answers hit tests (which node, cell, message, link or client is under a point).
+// With geography, nodes of one region sit together on the ring in a tinted sector named
+// after the region, and clients are grouped by region along the bottom. With the service
+// model on, each card grows a load row (queue depth bar, ops/s); writes waiting for replica
+// acknowledgements are listed beside the primary with their running latency.
 //
 // The layout (positions, card size, link endpoints) is recomputed only when the size or the
 // set of nodes changes; a frame reuses typed arrays and draws text grouped by font.
@@ -15,6 +19,18 @@ const CELL_GAP = 2;
 const LOG_CELLS = 16;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace';
+
+/** Region tints, by the position of a region's name in the known list (others hash in). */
+const REGION_COLORS = ['#6aa6ff', '#3ecf8e', '#f5b342', '#c08bff', '#2ec4c6', '#ff8a8a'];
+const KNOWN_REGIONS = ['us-east', 'eu-west', 'ap-south', 'us-west'];
+
+export function regionColorIndex(name) {
+  const i = KNOWN_REGIONS.indexOf(name);
+  if (i >= 0) return i;
+  let h = 0;
+  for (let k = 0; k < name.length; k++) h = (h * 31 + name.charCodeAt(k)) >>> 0;
+  return 4 + (h % (REGION_COLORS.length - 4));
+}
 
 const KINDS = ['append', 'heartbeat', 'ack', 'nack', 'write', 'read', 'reply'];
 
@@ -53,6 +69,10 @@ function readTheme(el) {
   theme.accentFaint = withAlpha(theme.accent, 0.18);
   theme.goldBorder = withAlpha(theme.gold, 0.75);
   theme.stripLine = withAlpha(theme.muted, 0.18);
+  theme.regions = REGION_COLORS.map((c) => ({ fill: withAlpha(c, 0.07), edge: withAlpha(c, 0.3), text: withAlpha(c, 0.95), pill: withAlpha(c, 0.12) }));
+  theme.pendingBg = withAlpha(theme.warn, 0.13);
+  theme.pendingEdge = withAlpha(theme.warn, 0.55);
+  theme.loadTrack = withAlpha(theme.muted, 0.2);
   theme.badgeBg = { [theme.bad]: withAlpha(theme.bad, 0.14), [theme.gold]: withAlpha(theme.gold, 0.14), [theme.muted]: withAlpha(theme.muted, 0.14) };
   return theme;
 }
@@ -113,6 +133,11 @@ export class Renderer {
     this.hover = null; // a hit-test result
     this.linkLabels = new Map(); // a*MAX_IDS+b → { text, slow }
     this.nameW = new Map(); // name → width in the name font
+    this.loadRow = false; // the service model is on: cards show queue and ops/s
+    this.groups = []; // region sectors: { region, color, a0, a1 } (angles in radians)
+    this.clientGroups = []; // client region bands: { region, color, x0, x1 }
+    this.clientIds = []; // client ids in drawing order
+    this.queueLimit = 0;
     this.badgeW = new Map(); // badge text → width in the badge font
   }
 
@@ -165,8 +190,12 @@ export class Renderer {
 
   _ensureLayout(snap) {
     const nodes = snap.nodes;
-    let key = `${this.w}x${this.h}:${this.workloadClients}`;
-    for (let i = 0; i < nodes.length; i++) key += `,${nodes[i].id}${nodes[i].role === 'primary' ? 'p' : ''}`;
+    const service = snap.config?.service;
+    this.queueLimit = service ? service.queueLimit ?? 0 : 0;
+    let key = `${this.w}x${this.h}:${this.workloadClients}:${service ? 'L' : ''}`;
+    for (let i = 0; i < nodes.length; i++) key += `,${nodes[i].id}${nodes[i].role === 'primary' ? 'p' : ''}${nodes[i].region ?? ''}`;
+    const clients = snap.clients;
+    if (clients) for (let i = 0; i < clients.length; i++) key += `;${clients[i].region ?? ''}`;
     if (key === this.layoutKey) return;
     this.layoutKey = key;
     this._layout(snap);
@@ -185,7 +214,15 @@ export class Renderer {
       const at = ids.indexOf(primary.id);
       ids.push(...ids.splice(0, at));
     }
+    // Regions: the primary's region first, then the others in order of appearance; each
+    // region's nodes together, so a region is one sector of the ring.
+    const regionOf = new Map(nodes.map((n) => [n.id, n.region || '']));
+    const order = [];
+    for (const id of ids) if (!order.includes(regionOf.get(id))) order.push(regionOf.get(id));
+    const regioned = order.some((r) => r !== '');
+    if (regioned) ids.sort((a, b) => order.indexOf(regionOf.get(a)) - order.indexOf(regionOf.get(b)));
     this.ids = ids;
+    this.loadRow = !!snap.config?.service;
     this.present.fill(0);
     for (const id of ids) this.present[id] = 1;
     const n = ids.length;
@@ -212,15 +249,65 @@ export class Renderer {
       cardW *= 0.93;
     }
 
-    // Clients along the bottom.
-    const k = this.workloadClients + 1;
-    this.clientCount = k;
+    this.groups = [];
+    if (regioned) {
+      const step = (2 * Math.PI) / n;
+      let i = 0;
+      while (i < n) {
+        const region = regionOf.get(ids[i]);
+        let j = i;
+        while (j + 1 < n && regionOf.get(ids[j + 1]) === region) j++;
+        const a0 = -Math.PI / 2 + (i - 0.5) * step;
+        const a1 = -Math.PI / 2 + (j + 0.5) * step;
+        this.groups.push({ region, color: region ? regionColorIndex(region) : -1, a0, a1, whole: i === 0 && j === n - 1 });
+        i = j + 1;
+      }
+    }
+    this.cx = cx;
+    this.cy = cy;
+    this.areaBottom = H - clientStrip;
+
+    // Clients along the bottom, grouped by region when they have one.
+    const list = snap.clients
+      ? snap.clients.map((c) => ({ id: c.id, region: c.region || '' }))
+      : Array.from({ length: this.workloadClients + 1 }, (_, id) => ({ id, region: '' }));
+    const k = list.length;
+    let maxId = 0;
+    for (const c of list) maxId = Math.max(maxId, c.id);
+    this.clientCount = maxId + 1;
     this.clientY = H - clientStrip / 2;
     const left = compact ? 16 : 70;
-    const span = W - left - 16;
+    const cRegions = [];
+    for (const c of list) if (c.region && !cRegions.includes(c.region)) cRegions.push(c.region);
+    cRegions.sort((a, b) => (order.indexOf(a) < 0 ? 99 : order.indexOf(a)) - (order.indexOf(b) < 0 ? 99 : order.indexOf(b)));
+    const rank = (c) => (c.region ? cRegions.indexOf(c.region) : cRegions.length);
+    list.sort((a, b) => rank(a) - rank(b) || a.id - b.id);
+    const gap = cRegions.length ? 8 : 0;
+    const labelW = (r) => (compact || !r ? 0 : r.length * 5.4 + 10);
+    let fixed = 0;
+    for (let i = 0; i < list.length; i++) {
+      if (i === 0 || list[i].region !== list[i - 1].region) fixed += labelW(list[i].region) + (i ? gap : 0);
+    }
+    const span = W - left - 16 - fixed;
     this.pillW = Math.max(14, Math.min(44, span / k - 6));
-    this.clientPos = new Float32Array(k);
-    for (let c = 0; c < k; c++) this.clientPos[c] = left + (span * (c + 0.5)) / k;
+    this.clientPos = new Float32Array(this.clientCount).fill(-1000);
+    this.clientIds = list.map((c) => c.id);
+    this.clientGroups = [];
+    let x = left;
+    for (let i = 0; i < k; i++) {
+      const reg = list[i].region;
+      const starts = i === 0 || reg !== list[i - 1].region;
+      if (starts) {
+        if (i > 0) x += gap;
+        if (reg) this.clientGroups.push({ region: reg, color: regionColorIndex(reg), x0: x, x1: x, label: labelW(reg) > 0 });
+        x += labelW(reg);
+      }
+      const cxp = x + span / k / 2;
+      this.clientPos[list[i].id] = cxp;
+      const g = this.clientGroups[this.clientGroups.length - 1];
+      if (reg && g) g.x1 = cxp + this.pillW / 2 + 4;
+      x += span / k;
+    }
 
     // Dot paths between node borders, one lane per direction.
     const hw = this.cardW / 2;
@@ -233,10 +320,10 @@ export class Renderer {
         this._segment(this.seg, (a * MAX_IDS + b) * 4, ax, ay, hw, hh, bx, by, hw, hh);
       }
     }
-    this.clientSeg = new Float32Array(k * MAX_IDS * 2 * 4);
+    this.clientSeg = new Float32Array(this.clientCount * MAX_IDS * 2 * 4);
     const ph = 11;
     const pw = this.pillW / 2;
-    for (let c = 0; c < k; c++) {
+    for (let c = 0; c < this.clientCount; c++) {
       const x = this.clientPos[c];
       for (const id of ids) {
         const nx = this.pos[id * 2], ny = this.pos[id * 2 + 1];
@@ -264,7 +351,7 @@ export class Renderer {
     this.cells = rows * perRow;
     this.cellW = (stripW - (perRow - 1) * CELL_GAP) / perRow;
     this.headH = cardW < 120 ? 25 : 28;
-    this.cardH = this.headH + 2 + rows * CELL_H + (rows - 1) * CELL_GAP + 24;
+    this.cardH = this.headH + 2 + rows * CELL_H + (rows - 1) * CELL_GAP + 24 + (this.loadRow ? 13 : 0);
   }
 
   _overlaps(w, h) {
@@ -314,9 +401,11 @@ export class Renderer {
     this.hi = hi;
     this.lo = Math.max(1, hi - this.cells + 1);
 
+    if (this.groups.length) this._drawRegions();
     this._drawLinks(snap);
     this._drawClients(snap);
     this._drawCards(snap);
+    this._drawPrimaryNotes(snap);
     this._drawMessages(snap);
   }
 
@@ -410,7 +499,6 @@ export class Renderer {
     const ctx = this.ctx;
     const t = this.theme;
     const y = this.clientY;
-    const k = this.clientCount;
     ctx.strokeStyle = t.stripLine;
     ctx.lineWidth = 1;
     ctx.beginPath();
@@ -425,9 +513,23 @@ export class Renderer {
       ctx.fillText('CLIENTS', 14, y);
     }
     const pw = this.pillW;
+    for (const g of this.clientGroups) {
+      const rc = t.regions[g.color];
+      ctx.fillStyle = rc.pill;
+      ctx.beginPath();
+      rrect(ctx, g.x0 - 4, y - 15, g.x1 - g.x0 + 4, 30, 9);
+      ctx.fill();
+      if (g.label) {
+        ctx.font = `600 9px ${FONT}`;
+        ctx.fillStyle = rc.text;
+        ctx.textAlign = 'left';
+        ctx.fillText(g.region, g.x0 + 1, y + 0.5);
+      }
+    }
     ctx.font = `600 11px ${FONT}`;
     ctx.textAlign = 'center';
-    for (let c = 0; c < k; c++) {
+    for (let i = 0; i < this.clientIds.length; i++) {
+      const c = this.clientIds[i];
       const x = this.clientPos[c];
       const you = c >= this.workloadClients;
       ctx.beginPath();
@@ -580,6 +682,21 @@ export class Renderer {
         text = lagText(n.lagEntries, n.lagMicros, cw < 170);
       }
       ctx.fillText(text, x + 10, by, cw - 20);
+      if (this.loadRow && n.queue !== undefined) {
+        const ly = by - 14;
+        const barW = Math.max(24, Math.min(56, cw * 0.28));
+        const limit = this.queueLimit || 100;
+        const frac = Math.min(1, n.queue / limit);
+        const busy = n.inService > 0;
+        ctx.fillStyle = t.loadTrack;
+        ctx.fillRect(x + 10, ly - 2.5, barW, 5);
+        ctx.fillStyle = frac >= 0.75 ? t.bad : frac >= 0.2 ? t.warn : t.good;
+        ctx.fillRect(x + 10, ly - 2.5, Math.max(busy ? 2 : 0, barW * frac), 5);
+        ctx.fillStyle = n.queue > 0 ? ctx.fillStyle : t.muted;
+        const ops = n.opsPerSec ?? 0;
+        const opsText = ops >= 1000 ? `${(ops / 1000).toFixed(1)}k` : String(Math.round(ops));
+        ctx.fillText(cw >= 150 ? `queue ${n.queue} · ${opsText} ops/s` : `q${n.queue} · ${opsText}/s`, x + 16 + barW, ly, cw - barW - 26);
+      }
       if (n.region && cw >= 150) {
         // The region sits in the header, after the name.
         const nameW = 10 + (this.nameW.get(n.name) ?? 0);
@@ -589,6 +706,159 @@ export class Renderer {
           ctx.fillText(n.region, x + nameW + 5, y + 15.5, room);
         }
       }
+    }
+  }
+
+  _drawRegions() {
+    const ctx = this.ctx;
+    const t = this.theme;
+    const W = this.w, bottom = this.clientY - 20.5;
+    const cx = this.cx, cy = this.cy;
+    // Directions follow the ellipse the cards sit on, so a boundary passes between two cards.
+    const rx = Math.max(W / 2, 1), ry = Math.max(bottom / 2, 1);
+    const far = 4;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, 0, W, bottom);
+    ctx.clip();
+    for (const g of this.groups) {
+      if (g.color < 0) continue;
+      const rc = t.regions[g.color];
+      ctx.fillStyle = rc.fill;
+      ctx.beginPath();
+      if (g.whole) {
+        ctx.rect(0, 0, W, bottom);
+      } else {
+        ctx.moveTo(cx, cy);
+        const steps = Math.max(2, Math.ceil((g.a1 - g.a0) / 0.2));
+        for (let i = 0; i <= steps; i++) {
+          const a = g.a0 + ((g.a1 - g.a0) * i) / steps;
+          ctx.lineTo(cx + far * rx * Math.cos(a), cy + far * ry * Math.sin(a));
+        }
+        ctx.closePath();
+      }
+      ctx.fill();
+    }
+    // Borders between sectors.
+    if (this.groups.length > 1) {
+      ctx.setLineDash([3, 5]);
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = t.stripLine;
+      ctx.beginPath();
+      for (const g of this.groups) {
+        ctx.moveTo(cx, cy);
+        ctx.lineTo(cx + far * rx * Math.cos(g.a0), cy + far * ry * Math.sin(g.a0));
+      }
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    ctx.restore();
+    // Names, where each sector meets the edge of the stage, just past its first border.
+    ctx.font = `700 10px ${FONT}`;
+    ctx.textBaseline = 'middle';
+    for (const g of this.groups) {
+      if (g.color < 0) continue;
+      const rc = t.regions[g.color];
+      const label = g.region.toUpperCase();
+      if (g.whole) {
+        ctx.textAlign = 'right';
+        ctx.fillStyle = rc.text;
+        ctx.fillText(label, W - 12, 16);
+        continue;
+      }
+      const a = g.a0 + Math.min(0.3, (g.a1 - g.a0) / 5);
+      const dx = rx * Math.cos(a), dy = ry * Math.sin(a);
+      const x0 = 12, x1 = W - 12, y0 = 26, y1 = bottom - 10;
+      let k = Infinity;
+      if (dx > 0) k = Math.min(k, (x1 - cx) / dx);
+      if (dx < 0) k = Math.min(k, (x0 - cx) / dx);
+      if (dy > 0) k = Math.min(k, (y1 - cy) / dy);
+      if (dy < 0) k = Math.min(k, (y0 - cy) / dy);
+      const x = cx + dx * k, y = cy + dy * k;
+      ctx.textAlign = x <= x0 + 1 ? 'left' : x >= x1 - 1 ? 'right' : 'center';
+      ctx.fillStyle = rc.text;
+      ctx.fillText(label, x, y);
+    }
+  }
+
+  /** Beside the primary: its ack policy and semi-sync state (left), writes waiting for acks (right). */
+  _drawPrimaryNotes(snap) {
+    const id = this.primaryId;
+    if (id == null || !this.present[id]) return;
+    const node = snap.nodes.find((n) => n.id === id);
+    if (!node || node.status !== 'up') return;
+    const ctx = this.ctx;
+    const t = this.theme;
+    const cw = this.cardW, ch = this.cardH;
+    const px = this.pos[id * 2], top = this.pos[id * 2 + 1] - ch / 2;
+    ctx.textBaseline = 'middle';
+    // Left: the policy.
+    const label = snap.config?.ackLabel;
+    const leftRoom = px - cw / 2 - 16;
+    if (label && leftRoom >= 60) {
+      ctx.font = `600 10px ${FONT}`;
+      ctx.textAlign = 'right';
+      const xr = px - cw / 2 - 10;
+      const off = node.semiSyncOff;
+      const lines = off ? [['ACK ' + label.toUpperCase(), t.muted], ['SEMI-SYNC OFF: ASYNC', t.warn]] : [['ACK ' + label.toUpperCase(), label === 'async' ? t.muted : t.accent]];
+      for (let i = 0; i < lines.length; i++) {
+        const [text, color] = lines[i];
+        const y = top + 10 + i * 19;
+        const w = Math.min(this._textWidth(text) + 14, leftRoom);
+        ctx.fillStyle = color === t.warn ? t.pendingBg : t.badgeBg[t.muted];
+        ctx.beginPath();
+        rrect(ctx, xr - w, y - 8, w, 16, 8);
+        ctx.fill();
+        if (color === t.warn) {
+          ctx.strokeStyle = t.pendingEdge;
+          ctx.lineWidth = 1;
+          ctx.stroke();
+        }
+        ctx.fillStyle = color;
+        ctx.fillText(text, xr - 7, y + 0.5, w - 14);
+      }
+    }
+    // Right: pending writes, oldest first, with their running latency.
+    const pending = [];
+    const ops = snap.ops;
+    for (let i = 0; i < ops.length; i++) if (ops[i].kind === 'write' && ops[i].outcome === 'pending' && ops[i].node === id) pending.push(ops[i]);
+    const waiting = node.waitingWrites ?? 0;
+    if (!pending.length && !waiting) return;
+    const x = px + cw / 2 + 10;
+    const room = Math.min(176, this.w - x - 8);
+    if (room < 56) return;
+    ctx.textAlign = 'left';
+    ctx.font = `700 10px ${FONT}`;
+    ctx.fillStyle = t.warn;
+    const head = waiting ? `⧗ ${waiting} waiting for acks` : `⧗ ${pending.length} pending`;
+    ctx.fillText(room < 110 ? `⧗ ${waiting || pending.length} waiting` : head, x, top + 8);
+    ctx.font = `11px ${MONO}`;
+    const shown = Math.min(pending.length, 3);
+    for (let i = 0; i < shown; i++) {
+      const op = pending[i];
+      const y = top + 26 + i * 19;
+      ctx.fillStyle = t.pendingBg;
+      ctx.beginPath();
+      rrect(ctx, x, y - 8, room, 16, 5);
+      ctx.fill();
+      ctx.strokeStyle = t.pendingEdge;
+      ctx.lineWidth = 1;
+      ctx.stroke();
+      const ms = Math.max(0, snap.now - op.invokedAt) / 1000;
+      const took = ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
+      ctx.fillStyle = t.text;
+      ctx.textAlign = 'left';
+      const what = room >= 130 ? `${op.key}=${op.value ?? ''}` : op.key;
+      ctx.fillText(what, x + 5, y + 0.5, room - 62);
+      ctx.textAlign = 'right';
+      ctx.fillStyle = t.warn;
+      ctx.fillText(`${took} ms`, x + room - 5, y + 0.5);
+    }
+    if (pending.length > shown) {
+      ctx.font = `10px ${FONT}`;
+      ctx.textAlign = 'left';
+      ctx.fillStyle = t.muted;
+      ctx.fillText(`+${pending.length - shown} more`, x + 2, top + 26 + shown * 19);
     }
   }
 

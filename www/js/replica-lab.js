@@ -14,6 +14,9 @@ import { wireControls } from './controls.js';
 import { wireStage } from './stage-input.js';
 import { fmtClock, fmtDur, fmtInt, fmtLatency, fmtSpeed, latencyMean, latencyRangeMs } from './format.js';
 import { isCrash } from './lab-controller.js';
+import { Settings } from './settings.js';
+import { MetricsPanel } from './metrics-panel.js';
+import { Scaling } from './scaling.js';
 
 const MAX_IDS = 16;
 
@@ -111,6 +114,13 @@ export class ReplicaLab {
     c.on('ui', (snap) => this.updateUi(snap));
     c.on('state', () => this.updateState());
 
+    this.settings = new Settings(this);
+    this.metrics = new MetricsPanel(this);
+    this.scaling = new Scaling(this);
+    this._cleanups.push(() => {
+      this.scaling.destroy();
+      for (const chart of Object.values(this.metrics.charts)) chart.destroy();
+    });
     wireControls(this);
     wireStage(this);
     const ro = new ResizeObserver(() => this.resize());
@@ -147,8 +157,8 @@ export class ReplicaLab {
   }
 
   destroy() {
-    this.controller?.destroy();
     for (const f of this._cleanups) f();
+    this.controller?.destroy();
     this._cleanups = [];
     this.root.replaceChildren();
   }
@@ -201,7 +211,9 @@ export class ReplicaLab {
     this.manual = null;
     this.nodeKey = '';
     this.ops.clear();
-    this.renderer.setClients(c.workloadClients);
+    this.scaling.stop();
+    this.metrics.reset();
+    this.onClientsChanged();
     this.refs.seed.value = String(c.seed);
     this.refs.scenarioName.textContent = c.scenario.name || 'Default scenario';
     this.refs.scenarioName.title = c.scenario.description || '';
@@ -210,8 +222,22 @@ export class ReplicaLab {
     const snap = c.last;
     if (this.selectedNode != null && !snap.nodes.some((n) => n.id === this.selectedNode)) this.selectedNode = null;
     this.fillAllLinksForm(snap.defaultLink);
+    this.settings.fill(snap);
     this.updateUi(snap);
+    this.metrics.poll(true);
     this.updateState();
+    this.redraw();
+  }
+
+  /** After the workload or geography changed: re-reads the clients (count, regions). */
+  onClientsChanged() {
+    const c = this.controller;
+    const snap = c.last;
+    if (Array.isArray(snap?.clients)) c.workloadClients = snap.clients.filter((x) => !x.manual).length;
+    else {
+      try { c.workloadClients = c.lab.scenario().workload.clients; } catch { /* keep the old count */ }
+    }
+    this.renderer.setClients(c.workloadClients);
     this.redraw();
   }
 
@@ -239,14 +265,16 @@ export class ReplicaLab {
   }
 
   manualWrite(key, value) {
-    const id = this.act((lab) => lab.write(key, value));
+    const ack = this.refs.manualAck.value;
+    const id = this.act((lab) => (ack ? lab.writeWith(key, value, ack) : lab.write(key, value)));
     if (id !== undefined) this._track(id, 'write', `write ${key.trim()}=${value}`);
     return id;
   }
 
   manualRead(node, key, fromInspector = false) {
     const k = String(key ?? '').trim() || 'k1';
-    const id = this.act((lab) => lab.read(node, k));
+    const level = this.refs.manualLevel.value;
+    const id = this.act((lab) => (level && level !== '"eventual"' ? lab.readWith(node, k, level) : lab.read(node, k)));
     if (id !== undefined) this._track(id, 'read', `read ${k} @ ${this.nodeName(node)}`, fromInspector ? node : null);
     return id;
   }
@@ -318,6 +346,8 @@ export class ReplicaLab {
     setText(r.seedShown, String(snap.seed));
     this._syncNodes(snap);
     this.ops.update(snap);
+    this.settings.update(snap);
+    this.metrics.poll();
     if (!r.inspector.closest('.rl-panel').hidden) this.inspector.update(snap, this.selectedNode);
     if (this.manual) this._updateManual();
   }
@@ -439,7 +469,10 @@ export class ReplicaLab {
     let state = op.outcome;
     const took = op.completedAt != null ? fmtDur(op.completedAt - op.invokedAt) : '';
     if (op.outcome === 'pending') {
-      text = `${m.text} … waiting for the reply`;
+      const waited = fmtDur(Math.max(0, this.controller.last.now - op.invokedAt));
+      text = op.kind === 'write' && op.ack && op.ack !== 'async'
+        ? `${m.text} … waiting for ${op.ack} replica acks (${waited} so far)`
+        : `${m.text} … waiting for the reply (${waited} so far)`;
     } else if (op.kind === 'write') {
       if (op.outcome === 'ok') {
         text = `✓ ${m.text}: acknowledged in ${took} at lsn ${op.lsn}.`;
@@ -451,17 +484,18 @@ export class ReplicaLab {
           text += ' The primary has it on disk; replicas are still catching up.';
         }
       }
-      else if (op.outcome === 'fail') text = `✗ ${m.text}: refused (${op.error === 'notPrimary' ? 'that node is not the primary' : op.error})`;
+      else if (op.outcome === 'fail') text = `✗ ${m.text}: refused (${op.error === 'notPrimary' ? 'that node is not the primary' : op.error === 'overloaded' ? 'the node is overloaded: its queue is full' : op.error})`;
       else text = `? ${m.text}: timed out after ${took}; it may or may not have happened.`;
     } else if (op.outcome === 'ok') {
       const value = op.version != null ? `${op.result} (lsn ${op.version})` : 'nothing (no value yet)';
       text = `✓ ${m.text} returned ${value} in ${took}.`;
+      if (op.redirects > 0) text += ` ${this.nodeName(op.node)} was behind, so the primary answered.`;
       if (op.stale) {
         text += ` STALE: it missed a write acknowledged ${fmtDur(op.staleness)} before you asked.`;
         state = 'stale';
       }
     } else {
-      text = `✗ ${m.text}: ${op.error === 'timeout' ? 'timed out' : 'failed'} after ${took}.`;
+      text = `✗ ${m.text}: ${op.error === 'timeout' ? 'timed out' : op.error === 'overloaded' ? 'refused, the node is overloaded' : 'failed'} after ${took}.`;
     }
     setText(el, text);
     el.dataset.state = state;

@@ -41,6 +41,10 @@ export const TEMPLATE = /* html */ `
         <input type="range" min="-2" max="2" step="0.01" value="-0.7" data-ref="speed" data-testid="speed">
         <output data-ref="speedOut" data-testid="speed-value">0.20×</output>
       </label>
+      <button type="button" class="rl-btn rl-btn-toggle" data-ref="chartsToggle" data-testid="charts-toggle" aria-pressed="true" title="Show or hide the charts under the stage">
+        <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M2 13.5h12V15H2zM3 8h2.5v4.5H3zM6.8 4h2.5v8.5H6.8zM10.6 6.5h2.5v6h-2.5z"/></svg>
+        Charts
+      </button>
       <div class="rl-group rl-seed">
         <label class="rl-inline"><span class="rl-label">Seed</span>
           <input type="text" inputmode="numeric" class="rl-input rl-input-seed" data-ref="seed" data-testid="seed-input" spellcheck="false" autocomplete="off">
@@ -56,6 +60,29 @@ export const TEMPLATE = /* html */ `
       <div class="rl-tooltip" data-ref="tooltip" data-testid="tooltip" hidden></div>
       <p class="rl-canvas-hint">Click a node or a link · hover for details</p>
     </div>
+    <section class="rl-charts" data-ref="charts" data-testid="charts" aria-label="Charts">
+      <figure class="rl-chart">
+        <figcaption><span class="rl-chart-title">Replica lag</span>
+          <span class="rl-seg" role="group" aria-label="Lag unit">
+            <button type="button" class="rl-seg-btn" data-ref="lagEntries" data-testid="lag-entries" aria-pressed="true" title="Entries replay trails the primary">entries</button>
+            <button type="button" class="rl-seg-btn" data-ref="lagMs" data-testid="lag-ms" aria-pressed="false" title="Age of the oldest unapplied entry (pg_stat_replication replay_lag)">ms</button>
+          </span>
+        </figcaption>
+        <div class="rl-chart-box"><canvas data-ref="chartLag" data-testid="chart-lag" role="img" aria-label="Replica lag over time"></canvas></div>
+      </figure>
+      <figure class="rl-chart">
+        <figcaption><span class="rl-chart-title">Write latency</span><span class="rl-chart-sub">p50 · p95 · p99 by ack policy</span></figcaption>
+        <div class="rl-chart-box"><canvas data-ref="chartLatency" data-testid="chart-latency" role="img" aria-label="Write latency percentiles by acknowledgement policy"></canvas></div>
+      </figure>
+      <figure class="rl-chart">
+        <figcaption><span class="rl-chart-title">Stale reads</span><span class="rl-chart-sub" data-ref="staleRate" data-testid="stale-rate"></span></figcaption>
+        <div class="rl-chart-box"><canvas data-ref="chartStale" data-testid="chart-stale" role="img" aria-label="How stale the stale reads were"></canvas></div>
+      </figure>
+      <figure class="rl-chart">
+        <figcaption><span class="rl-chart-title">Throughput</span><span class="rl-chart-sub">ops/s</span></figcaption>
+        <div class="rl-chart-box"><canvas data-ref="chartThroughput" data-testid="chart-throughput" role="img" aria-label="Reads and writes per second over time"></canvas></div>
+      </figure>
+    </section>
     <div class="rl-legend" data-testid="legend">
       <p class="rl-analogy"><b>The backup band.</b> The primary is the lead singer: it sings every write. Replicas are backup singers repeating what they hear. A listener who asks a backup singer may hear an old verse: a <span class="rl-tag rl-tag-stale">stale read</span>.</p>
       <ul class="rl-keys">
@@ -75,13 +102,16 @@ export const TEMPLATE = /* html */ `
         <li><i class="rl-swatch rl-warn"></i>behind</li>
         <li><i class="rl-swatch rl-bad"></i>far behind</li>
       </ul>
-      <p class="rl-knobs">Acks are async: PostgreSQL <code>synchronous_commit=local</code>, MongoDB <code>w:1</code>. Lag = <code>pg_stat_replication</code> write / flush / replay lag.</p>
+      <p class="rl-knobs" data-ref="legendKnobs" data-testid="legend-knobs">Acks are async: PostgreSQL <code>synchronous_commit=local</code>, MongoDB <code>w:1</code>. Lag = <code>pg_stat_replication</code> write / flush / replay lag.</p>
     </div>
   </section>
 
   <aside class="rl-side">
     <div class="rl-tabs" role="tablist" aria-label="Panels">
       <button type="button" role="tab" class="rl-tab" data-tab="ops" data-testid="tab-ops" aria-selected="true">Operations</button>
+      <button type="button" role="tab" class="rl-tab" data-tab="writes" data-testid="tab-writes" aria-selected="false">Writes</button>
+      <button type="button" role="tab" class="rl-tab" data-tab="reads" data-testid="tab-reads" aria-selected="false">Reads</button>
+      <button type="button" role="tab" class="rl-tab" data-tab="load" data-testid="tab-load" aria-selected="false">Load</button>
       <button type="button" role="tab" class="rl-tab" data-tab="node" data-testid="tab-node" aria-selected="false">Inspector</button>
       <button type="button" role="tab" class="rl-tab" data-tab="cluster" data-testid="tab-cluster" aria-selected="false">Cluster</button>
     </div>
@@ -102,6 +132,26 @@ export const TEMPLATE = /* html */ `
           <select class="rl-input" data-ref="readNode" data-testid="read-node" aria-label="Node to read from"></select>
           <button type="submit" class="rl-btn" data-testid="read-submit">Read</button>
         </form>
+        <div class="rl-form-opts">
+          <label class="rl-inline" title="The acknowledgement policy of your next write (lab.writeWith)"><span class="rl-label">your write waits for</span>
+            <select class="rl-input rl-input-sm" data-ref="manualAck" data-testid="manual-ack">
+              <option value="">the cluster setting</option>
+              <option value="&quot;async&quot;">no replica (async)</option>
+              <option value="{&quot;replicas&quot;:1,&quot;select&quot;:&quot;any&quot;,&quot;point&quot;:&quot;flushed&quot;}">ANY 1 flushed</option>
+              <option value="&quot;majority&quot;">a majority</option>
+              <option value="{&quot;replicas&quot;:&quot;all&quot;,&quot;select&quot;:&quot;any&quot;,&quot;point&quot;:&quot;applied&quot;}">all, applied</option>
+            </select>
+          </label>
+          <label class="rl-inline" title="The consistency level of your next read (lab.readWith): MongoDB read concern, session guarantees"><span class="rl-label">your read is</span>
+            <select class="rl-input rl-input-sm" data-ref="manualLevel" data-testid="manual-level">
+              <option value="&quot;eventual&quot;">eventual</option>
+              <option value="&quot;readYourWrites&quot;">read-your-writes</option>
+              <option value="&quot;monotonic&quot;">monotonic</option>
+              <option value="{&quot;boundedStaleness&quot;:{&quot;max&quot;:&quot;200ms&quot;}}">≤ 200 ms stale</option>
+              <option value="&quot;linearizable&quot;">linearizable</option>
+            </select>
+          </label>
+        </div>
         <p class="rl-manual" data-ref="manualResult" data-testid="manual-result" aria-live="polite">Your writes go to the primary; read from any node.</p>
       </div>
 
@@ -115,11 +165,162 @@ export const TEMPLATE = /* html */ `
       <ol class="rl-ops" data-ref="ops" data-testid="ops-list" aria-label="Recent operations, newest first"></ol>
     </section>
 
+    <section class="rl-panel" role="tabpanel" data-panel="writes" hidden>
+      <form class="rl-card" data-ref="ackForm" data-testid="ack-form" autocomplete="off">
+        <h3 class="rl-h">When is a write “ok”?</h3>
+        <p class="rl-hint rl-hint-top">The primary flushes every write to its own log, then waits for the replicas this policy asks for before it answers the client.</p>
+        <div class="rl-fields">
+          <label class="rl-field rl-field-wide">wait for
+            <select class="rl-input" data-ref="ackMode" data-testid="ack-mode">
+              <option value="async">no replica (async)</option>
+              <option value="first">FIRST k (by priority)</option>
+              <option value="any">ANY k (quorum)</option>
+              <option value="majority">a majority</option>
+              <option value="all">all replicas (sync)</option>
+            </select>
+          </label>
+          <label class="rl-field rl-field-k">k
+            <input type="number" min="1" max="8" step="1" class="rl-input" data-ref="ackK" data-testid="ack-k" value="1">
+          </label>
+          <label class="rl-field">each has
+            <select class="rl-input" data-ref="ackPoint" data-testid="ack-point">
+              <option value="received">received it</option>
+              <option value="flushed">flushed it</option>
+              <option value="applied">applied it</option>
+            </select>
+          </label>
+        </div>
+        <div class="rl-knob-hint" data-ref="ackHint" data-testid="ack-hint"></div>
+      </form>
+
+      <form class="rl-card" data-ref="fallbackForm" data-testid="fallback-form" autocomplete="off">
+        <h3 class="rl-h">When too few replicas answer</h3>
+        <div class="rl-row">
+          <select class="rl-input" data-ref="fallbackMode" data-testid="fallback-mode" aria-label="What the primary does">
+            <option value="block">block until they do</option>
+            <option value="fallback">fall back to async after</option>
+          </select>
+          <input class="rl-input rl-input-num" data-ref="fallbackMs" data-testid="fallback-ms" value="10000" inputmode="numeric" spellcheck="false" aria-label="Fallback timeout in milliseconds">
+          <span class="rl-muted">ms</span>
+        </div>
+        <div class="rl-knob-hint" data-ref="fallbackHint" data-testid="fallback-hint"></div>
+      </form>
+
+      <div class="rl-card rl-status-card" data-ref="ackStatus" data-testid="ack-status" data-state="async">
+        <div class="rl-row"><span class="rl-status-dot"></span><b data-ref="ackStatusTitle">Asynchronous</b><span class="rl-spacer"></span><span class="rl-muted" data-ref="ackWaiting" data-testid="ack-waiting"></span></div>
+        <p class="rl-hint" data-ref="ackStatusText"></p>
+      </div>
+    </section>
+
+    <section class="rl-panel" role="tabpanel" data-panel="reads" hidden>
+      <form class="rl-card" data-ref="readsForm" data-testid="reads-form" autocomplete="off">
+        <h3 class="rl-h">Where the workload reads</h3>
+        <div class="rl-fields">
+          <label class="rl-field rl-field-wide">read from
+            <select class="rl-input" data-ref="readFrom" data-testid="read-from">
+              <option value="primary">the primary</option>
+              <option value="anyReplica">any replica</option>
+              <option value="any">any node</option>
+              <option value="nearest">the nearest node</option>
+            </select>
+          </label>
+        </div>
+        <div class="rl-knob-hint" data-ref="readFromHint" data-testid="read-from-hint"></div>
+        <h3 class="rl-h">What a read promises</h3>
+        <div class="rl-fields">
+          <label class="rl-field rl-field-wide">level
+            <select class="rl-input" data-ref="readLevel" data-testid="read-level">
+              <option value="eventual">eventual</option>
+              <option value="readYourWrites">read your writes</option>
+              <option value="monotonic">monotonic reads</option>
+              <option value="boundedStaleness">bounded staleness</option>
+              <option value="linearizable">linearizable</option>
+            </select>
+          </label>
+          <label class="rl-field rl-field-k">max ms
+            <input class="rl-input" data-ref="readMaxMs" data-testid="read-max-ms" value="200" inputmode="numeric" spellcheck="false">
+          </label>
+          <label class="rl-field">if behind
+            <select class="rl-input" data-ref="onBehind" data-testid="on-behind">
+              <option value="wait">wait</option>
+              <option value="redirect">go to primary</option>
+            </select>
+          </label>
+        </div>
+        <div class="rl-knob-hint" data-ref="readLevelHint" data-testid="read-level-hint"></div>
+      </form>
+      <div class="rl-card rl-notes">
+        <h3 class="rl-h">Fresh, fast or both?</h3>
+        <p><b>Replicas answer from what they have applied.</b> A read there is cheap and close, but it may miss a write the primary already acknowledged: a <span class="rl-tag rl-tag-stale">STALE</span> read. PostgreSQL hot standby and MongoDB read concern <code>local</code> on a secondary work this way.</p>
+        <p><b>Session guarantees</b> carry a token (the LSN of your last write, or the newest position you have read); a replica behind the token waits or sends you to the primary (<span class="rl-tag rl-tag-info">REDIRECT</span>).</p>
+        <p><b>Linearizable</b> reads go to the primary, which first checks with a majority that it still leads (Raft's read index; MongoDB <code>readConcern: "linearizable"</code>).</p>
+      </div>
+    </section>
+
+    <section class="rl-panel" role="tabpanel" data-panel="load" hidden>
+      <form class="rl-card" data-ref="workloadForm" data-testid="workload-form" autocomplete="off">
+        <h3 class="rl-h">Workload</h3>
+        <div class="rl-grid4">
+          <label>clients<input class="rl-input" data-ref="wlClients" data-testid="wl-clients" inputmode="numeric" spellcheck="false"></label>
+          <label>ops/s each<input class="rl-input" data-ref="wlRate" data-testid="wl-rate" inputmode="decimal" spellcheck="false"></label>
+          <label>reads %<input class="rl-input" data-ref="wlReads" data-testid="wl-reads" inputmode="decimal" spellcheck="false"></label>
+          <label>keys<input class="rl-input" data-ref="wlKeys" data-testid="wl-keys" inputmode="numeric" spellcheck="false"></label>
+        </div>
+        <div class="rl-row">
+          <span class="rl-hint">Each client sends one request at a time, at this rate. Read-heavy traffic is what replicas help with.</span>
+          <button type="submit" class="rl-btn rl-btn-primary" data-testid="wl-apply">Apply</button>
+        </div>
+      </form>
+
+      <form class="rl-card" data-ref="serviceForm" data-testid="service-form" autocomplete="off">
+        <div class="rl-row">
+          <h3 class="rl-h">Service time</h3>
+          <span class="rl-spacer"></span>
+          <label class="rl-switch"><input type="checkbox" data-ref="svcOn" data-testid="service-on"><span>nodes take time to serve</span></label>
+        </div>
+        <div class="rl-grid4">
+          <label>read<input class="rl-input" data-ref="svcRead" data-testid="service-read" value="2" spellcheck="false"></label>
+          <label>write<input class="rl-input" data-ref="svcWrite" data-testid="service-write" value="4" spellcheck="false"></label>
+          <label>workers<input class="rl-input" data-ref="svcWorkers" data-testid="service-workers" value="1" inputmode="numeric" spellcheck="false"></label>
+          <label>queue limit<input class="rl-input" data-ref="svcQueue" data-testid="service-queue" value="100" inputmode="numeric" spellcheck="false"></label>
+        </div>
+        <div class="rl-row">
+          <span class="rl-hint">Milliseconds per request. Requests wait in a FIFO queue for a free worker; a full queue refuses them (“overloaded”), like a full connection pool (PostgreSQL <code>max_connections</code>). Each node shows its queue and ops/s.</span>
+          <button type="submit" class="rl-btn rl-btn-primary" data-testid="service-apply">Apply</button>
+        </div>
+      </form>
+
+      <div class="rl-card">
+        <div class="rl-row">
+          <h3 class="rl-h">Read scaling</h3>
+          <span class="rl-spacer"></span>
+          <button type="button" class="rl-btn rl-btn-primary" data-ref="scaleRun" data-testid="scaling-run">Measure 1 · 2 · 4 · 8 replicas</button>
+        </div>
+        <div class="rl-chart-box rl-chart-box-tall"><canvas data-ref="chartScaling" data-testid="chart-scaling" role="img" aria-label="Reads and writes per second against the number of replicas"></canvas></div>
+        <p class="rl-hint" data-ref="scaleStatus" data-testid="scaling-status">Runs the current settings in separate worlds with 1, 2, 4 and 8 replicas (a few simulated seconds each). Reads spread over the replicas; every write still goes through the one primary.</p>
+      </div>
+    </section>
+
     <section class="rl-panel" role="tabpanel" data-panel="node" hidden>
       <div data-ref="inspector" data-testid="inspector"></div>
     </section>
 
     <section class="rl-panel" role="tabpanel" data-panel="cluster" hidden>
+      <div class="rl-card" data-testid="geo-card">
+        <h3 class="rl-h">Geography</h3>
+        <div class="rl-row">
+          <select class="rl-input" data-ref="geoPreset" data-testid="geo-preset" aria-label="Geography preset">
+            <option value="none">no regions (one data centre)</option>
+            <option value="single">one region</option>
+            <option value="two">two regions</option>
+            <option value="three">three regions</option>
+          </select>
+          <span class="rl-hint" data-ref="geoHint" data-testid="geo-hint"></span>
+        </div>
+        <div class="rl-table-wrap"><table class="rl-table rl-geo-table" data-ref="geoTable" data-testid="geo-table"></table></div>
+        <p class="rl-hint">Nodes and clients are placed round-robin over the regions; links take the one-way latency between them. Reading from the <b>nearest</b> node is faster, but a replica far from the primary is staler.</p>
+      </div>
+
       <div class="rl-card">
         <h3 class="rl-h">Nodes</h3>
         <div class="rl-row">

@@ -1,0 +1,174 @@
+// The live charts under the stage: replica lag over time (entries or ms, like
+// pg_stat_replication's replay lag), write latency percentiles by ack policy, how stale the
+// stale reads were, and throughput over time. Samples come from `lab.metrics(cursor)`
+// (one per 100 ms of simulated time; only new ones cross the boundary), at most a few times
+// a second of wall time, and a chart is redrawn only when its data changed.
+
+import { Chart, SERIES, renderGroupedBars, renderHistogram, renderTimeSeries } from './charts.js';
+
+const POLL_MS = 250;
+const KEEP = 600; // samples: 60 s of simulated time
+const WINDOW_US = 30e6;
+
+export class MetricsPanel {
+  /** @param {import('./replica-lab.js').ReplicaLab} app */
+  constructor(app) {
+    this.app = app;
+    const r = app.refs;
+    this.r = r;
+    this.unit = 'entries';
+    this.visible = true;
+    this.charts = {
+      lag: new Chart(r.chartLag, renderTimeSeries),
+      latency: new Chart(r.chartLatency, renderGroupedBars),
+      stale: new Chart(r.chartStale, renderHistogram),
+      throughput: new Chart(r.chartThroughput, renderTimeSeries),
+    };
+    this.reset();
+    const setUnit = (u) => {
+      this.unit = u;
+      r.lagEntries.setAttribute('aria-pressed', String(u === 'entries'));
+      r.lagMs.setAttribute('aria-pressed', String(u === 'ms'));
+      this._drawLag();
+    };
+    r.lagEntries.addEventListener('click', () => setUnit('entries'));
+    r.lagMs.addEventListener('click', () => setUnit('ms'));
+    r.chartsToggle.addEventListener('click', () => this.setVisible(!this.visible));
+  }
+
+  reset() {
+    this.cursor = 0;
+    this.samples = [];
+    this.latest = null; // the aggregates of the last poll
+    this._lastPoll = -Infinity;
+    this.sig = { lat: '', stale: '' };
+    for (const c of Object.values(this.charts)) c.draw(null);
+  }
+
+  setVisible(v) {
+    this.visible = v;
+    this.r.charts.hidden = !v;
+    this.r.chartsToggle.setAttribute('aria-pressed', String(v));
+    this.app.resize();
+    if (v) this.poll(true);
+  }
+
+  /** Fetches new samples (throttled unless `force`) and redraws what changed. */
+  poll(force = false) {
+    const lab = this.app.lab;
+    if (!this.visible || !lab || typeof lab.metrics !== 'function') return;
+    const now = performance.now();
+    if (!force && now - this._lastPoll < POLL_MS) return;
+    this._lastPoll = now;
+    let m;
+    try {
+      m = lab.metrics(this.cursor);
+    } catch (e) {
+      this.app.showError(e);
+      return;
+    }
+    this.cursor = m.next;
+    const fresh = m.samples.length > 0;
+    if (fresh) {
+      for (const s of m.samples) this.samples.push(s);
+      if (this.samples.length > KEEP) this.samples.splice(0, this.samples.length - KEEP);
+    }
+    this.latest = m;
+    if (fresh || force) {
+      this._drawLag();
+      this._drawThroughput();
+    }
+    const latSig = JSON.stringify(m.writeLatency) + (this.app.controller.last?.config?.ackLabel ?? '');
+    if (latSig !== this.sig.lat || force) {
+      this.sig.lat = latSig;
+      this._drawLatency(m);
+    }
+    const st = m.staleness;
+    const staleSig = `${st.reads}|${st.stale}`;
+    if (staleSig !== this.sig.stale || force) {
+      this.sig.stale = staleSig;
+      this._drawStale(st);
+    }
+  }
+
+  _times() {
+    return this.samples.map((s) => s.t);
+  }
+
+  _drawLag() {
+    const samples = this.samples;
+    const ids = new Map(); // node id → index in series
+    for (const s of samples) for (const n of s.nodes) if ((n.lagEntries != null || n.lagMs != null) && !ids.has(n.id)) ids.set(n.id, ids.size);
+    const names = (id) => this.app.nodeName(id);
+    const ms = this.unit === 'ms';
+    const series = [...ids.keys()].sort((a, b) => a - b).map((id) => ({
+      label: names(id),
+      color: SERIES[id % SERIES.length],
+      values: samples.map((s) => {
+        const n = s.nodes.find((x) => x.id === id);
+        if (!n) return null;
+        return ms ? n.lagMs : n.lagEntries;
+      }),
+    }));
+    this.charts.lag.draw({
+      t: this._times(),
+      series,
+      window: WINDOW_US,
+      unit: ms ? 'ms' : 'entries',
+      emptyText: samples.length ? 'no replicas' : 'waiting for samples…',
+    });
+  }
+
+  _drawThroughput() {
+    const t = this.theme ?? (this.theme = this.charts.throughput.theme);
+    this.charts.throughput.draw({
+      t: this._times(),
+      series: [
+        { label: 'reads/s', color: t.read, values: this.samples.map((s) => s.readsPerSec) },
+        { label: 'writes/s', color: t.write, values: this.samples.map((s) => s.writesPerSec) },
+      ],
+      window: WINDOW_US,
+      unit: 'ops/s',
+    });
+  }
+
+  _drawLatency(m) {
+    const t = this.charts.latency.theme;
+    const current = this.app.controller.last?.config?.ackLabel;
+    const groups = m.writeLatency.filter((p) => p.count > 0).map((p) => ({
+      label: p.policy,
+      values: [p.p50, p.p95, p.p99],
+      highlight: p.policy === current,
+    }));
+    this.charts.latency.draw({
+      groups,
+      keys: [
+        { label: 'p50', color: t.accent },
+        { label: 'p95', color: t.warn },
+        { label: 'p99', color: t.bad },
+      ],
+      unit: 'ms',
+      emptyText: 'no acknowledged writes yet',
+    });
+  }
+
+  _drawStale(st) {
+    const t = this.charts.stale.theme;
+    const pct = st.reads ? (100 * st.stale) / st.reads : 0;
+    const text = st.reads ? `${pct < 10 ? pct.toFixed(1) : Math.round(pct)}% of ${st.reads.toLocaleString('en-US')} reads` : '';
+    if (this.r.staleRate.textContent !== text) this.r.staleRate.textContent = text;
+    let prev = 0;
+    const bins = st.histogram.map((b) => {
+      const label = b.upToMs == null ? `>${prev}` : `≤${b.upToMs}`;
+      if (b.upToMs != null) prev = b.upToMs;
+      return { label, count: b.count };
+    });
+    this.charts.stale.draw({
+      bins,
+      color: t.bad,
+      unit: 'reads',
+      emptyText: st.reads ? `no stale reads among ${st.reads}` : 'no reads yet',
+      legend: [{ label: 'ms behind the newest acked write', color: t.bad }],
+    });
+  }
+}
