@@ -36,6 +36,8 @@ pub enum Outcome {
 pub enum OpError {
     Timeout,
     NotPrimary,
+    /// The node's request queue was full.
+    Overloaded,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

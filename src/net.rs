@@ -141,12 +141,7 @@ impl Network {
             rng,
         };
         for o in overrides {
-            let patched = net.link(o.from, o.to).spec.patched(o);
-            net.link_mut(o.from, o.to).spec = patched;
-            if !o.one_way {
-                let back = net.link(o.to, o.from).spec.patched(o);
-                net.link_mut(o.to, o.from).spec = back;
-            }
+            net.apply_override(o);
         }
         net
     }
@@ -202,8 +197,26 @@ impl Network {
         self.link_mut(from, to).up = up;
     }
 
-    /// Decides when (and whether) a message sent now arrives.
-    pub fn transit(&mut self, from: Addr, to: Addr, now: Micros) -> Transit {
+    /// Applies a scenario's per-link override.
+    pub fn apply_override(&mut self, o: &LinkOverride) {
+        let patched = self.link(o.from, o.to).spec.patched(o);
+        self.link_mut(o.from, o.to).spec = patched;
+        if !o.one_way {
+            let back = self.link(o.to, o.from).spec.patched(o);
+            self.link_mut(o.to, o.from).spec = back;
+        }
+    }
+
+    /// Decides when (and whether) a message sent now arrives. A message between a client
+    /// and a node takes `client_latency` when given (both are placed in regions), else the
+    /// network's client latency.
+    pub fn transit(
+        &mut self,
+        from: Addr,
+        to: Addr,
+        now: Micros,
+        client_latency: Option<Latency>,
+    ) -> Transit {
         match (from, to) {
             (Addr::Node(a), Addr::Node(b)) => {
                 let i = self.index(a, b);
@@ -223,7 +236,14 @@ impl Network {
                 Transit { deliver_at, fate }
             }
             _ => {
-                let delay = self.client.sample_delay(&mut self.rng).max(1);
+                let spec = match client_latency {
+                    Some(latency) => LinkSpec {
+                        latency,
+                        ..self.client
+                    },
+                    None => self.client,
+                };
+                let delay = spec.sample_delay(&mut self.rng).max(1);
                 let last = self.client_last.entry((from, to)).or_insert(0);
                 let deliver_at = (now + delay).max(*last);
                 *last = deliver_at;

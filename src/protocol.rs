@@ -80,6 +80,8 @@ pub enum Rejection {
         applied: Lsn,
         primary_hint: Option<NodeId>,
     },
+    /// The node's request queue is full (service-time model).
+    Overloaded,
 }
 
 /// A node's answer to a request.
@@ -203,6 +205,7 @@ impl Message {
                 Reply::Value { version: None, .. } => "= nil".into(),
                 Reply::Rejected(Rejection::NotPrimary { .. }) => "not primary".into(),
                 Reply::Rejected(Rejection::Behind { .. }) => "behind: go to primary".into(),
+                Reply::Rejected(Rejection::Overloaded) => "overloaded".into(),
             },
         }
     }

@@ -135,6 +135,22 @@ pub enum TraceEvent {
         from: NodeId,
         to: NodeId,
     },
+    /// An operator changed a setting of the running world.
+    Configured {
+        what: ConfigKind,
+    },
+}
+
+/// Which setting an operator changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConfigKind {
+    AckPolicy,
+    SemiSyncFallback,
+    Workload,
+    Service,
+    Region,
+    ClientRegion,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

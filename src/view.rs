@@ -3,10 +3,13 @@
 //! operations and counters). One serde struct per shape, camelCase, so JS and Rust never
 //! keep field names in sync by hand.
 
+use crate::ack::AckPolicy;
+use crate::config::WorkloadSpec;
 use crate::history::{Counters, Op, OpKind, Outcome};
 use crate::net::{Fate, LinkSpec};
 use crate::node::{PeerProgress, Role};
-use crate::protocol::{Addr, Lsn, MsgKind, NodeId, Positions, Term, Text};
+use crate::protocol::{Addr, ClientId, Lsn, MsgKind, NodeId, Positions, Term, Text};
+use crate::service::ServiceSpec;
 use crate::time::Micros;
 use crate::world::{NodeStatus, World};
 use serde::Serialize;
@@ -26,6 +29,36 @@ pub struct Snapshot {
     pub ops: Vec<OpView>,
     pub counters: Counters,
     pub default_link: LinkSpec,
+    pub clients: Vec<ClientView>,
+    pub config: ConfigView,
+}
+
+/// A client and where it sits.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientView {
+    pub id: ClientId,
+    /// The page's own client rather than a workload one.
+    pub manual: bool,
+    pub region: Option<&'static str>,
+    pub outstanding: usize,
+    /// A workload client stood down by a lower client count.
+    pub idle: bool,
+}
+
+/// The settings the page can change while the world runs, as they are now.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigView {
+    pub ack_policy: AckPolicy,
+    /// The policy in words ("ANY 2 flushed").
+    pub ack_label: String,
+    /// Microseconds before semi-sync falls back to async; `None` blocks.
+    pub semi_sync_fallback: Option<Micros>,
+    pub workload: WorkloadSpec,
+    pub service: Option<ServiceSpec>,
+    /// How many regions the nodes are spread over (0: no geography).
+    pub regions: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -33,7 +66,7 @@ pub struct Snapshot {
 pub struct NodeView {
     pub id: NodeId,
     pub name: String,
-    pub region: Option<String>,
+    pub region: Option<&'static str>,
     pub role: Role,
     pub status: NodeStatus,
     pub term: Term,
@@ -58,6 +91,16 @@ pub struct NodeView {
     /// How stale the node believes its data may be (what bounded-staleness reads check).
     pub staleness: Micros,
     pub clock_offset: i64,
+    /// Client requests waiting for a worker (service-time model).
+    pub queue: usize,
+    /// Client requests being served.
+    pub in_service: usize,
+    /// Client requests served since the node joined.
+    pub served: u64,
+    /// Client requests refused because the queue was full.
+    pub refused: u64,
+    /// Requests served over the last simulated second.
+    pub ops_per_sec: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -165,6 +208,7 @@ impl Default for SnapshotOptions {
 
 impl World {
     pub fn snapshot(&self, opts: SnapshotOptions) -> Snapshot {
+        let latest = self.metrics.latest();
         let nodes = self
             .nodes
             .iter()
@@ -176,7 +220,7 @@ impl World {
                 NodeView {
                     id: n.id,
                     name: s.name.clone(),
-                    region: s.region.clone(),
+                    region: s.region.map(crate::geo::name),
                     role: n.role,
                     status: s.status,
                     term: n.term,
@@ -208,6 +252,13 @@ impl World {
                     waiting_reads: n.reads.waiting(),
                     staleness: n.staleness(s.local_time(self.now())),
                     clock_offset: s.clock_offset,
+                    queue: s.service.waiting(),
+                    in_service: s.service.in_service(),
+                    served: s.service.served,
+                    refused: s.service.refused,
+                    ops_per_sec: latest
+                        .and_then(|l| l.nodes.get(n.id as usize))
+                        .map_or(0.0, |x| x.ops_per_sec),
                 }
             })
             .collect();
@@ -242,6 +293,29 @@ impl World {
                 .collect(),
             counters: self.history.counters().clone(),
             default_link: self.net.default_spec(),
+            clients: self
+                .clients
+                .iter()
+                .map(|c| ClientView {
+                    id: c.id,
+                    manual: c.manual,
+                    region: c.region.map(crate::geo::name),
+                    outstanding: c.outstanding.len(),
+                    idle: c.idle,
+                })
+                .collect(),
+            config: ConfigView {
+                ack_policy: self.scenario.replication.ack_policy,
+                ack_label: self.scenario.replication.ack_policy.describe(),
+                semi_sync_fallback: self
+                    .scenario
+                    .replication
+                    .semi_sync_fallback
+                    .map(|d| d.micros()),
+                workload: self.scenario.workload.clone(),
+                service: self.scenario.service,
+                regions: self.regions_in_use(),
+            },
         }
     }
 }

@@ -116,8 +116,28 @@ fn other_range_errors_name_their_field() {
             "workload.clients: at most 64 clients",
         ),
         (
-            r#"{"workload": {"readFrom": "nearest"}}"#,
-            "workload.readFrom: unknown variant `nearest`",
+            r#"{"workload": {"readFrom": "fastest"}}"#,
+            "workload.readFrom: unknown variant `fastest`",
+        ),
+        (
+            r#"{"nodes": [{}, {"region": "mars"}]}"#,
+            "nodes[1].region: unknown region \"mars\" (known: us-east, eu-west, ap-south, us-west)",
+        ),
+        (
+            r#"{"workload": {"clientRegions": ["eu-west", "moon"]}}"#,
+            "workload.clientRegions[1]: unknown region \"moon\"",
+        ),
+        (
+            r#"{"service": {"read": "1ms", "write": "2ms", "workers": 0}}"#,
+            "service.workers: must be between 1 and 64 (got 0)",
+        ),
+        (
+            r#"{"service": {"read": "1ms", "write": "2ms", "queueLimit": 99999}}"#,
+            "service.queueLimit: must be at most 10000",
+        ),
+        (
+            r#"{"service": {"read": "1ms"}}"#,
+            "service: missing field `write`",
         ),
         (
             r#"{"replication": {"maxBatch": 0}}"#,

@@ -125,6 +125,11 @@ pub struct Node {
 }
 
 impl Node {
+    /// Replaces the node's settings (an operator changed them while it runs).
+    pub fn set_params(&mut self, params: NodeParams) {
+        self.params = params;
+    }
+
     pub fn new(id: NodeId, role: Role, params: NodeParams) -> Node {
         Node {
             id,

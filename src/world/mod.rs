@@ -12,7 +12,9 @@ use crate::client::{Client, Workload};
 use crate::config::{ConfigError, Scenario, MAX_NODES};
 use crate::consistency::ReadConsistency;
 use crate::flights::{Flight, FlightSlot, Flights};
+use crate::geo::{self, Region};
 use crate::history::{History, Op, OpError, OpKind, Outcome, StalenessOracle};
+use crate::metrics::{Metrics, NodeReading, SAMPLE_EVERY};
 use crate::net::{Fate, LinkSpec, Network};
 use crate::node::{Node, NodeParams, Role};
 use crate::protocol::{
@@ -20,12 +22,16 @@ use crate::protocol::{
     Text, Timer,
 };
 use crate::rng::SimRng;
+use crate::service::ServiceQueue;
 use crate::stats::LagStats;
 use crate::time::{Micros, MICROS_PER_MS};
 use crate::trace::{DropReason, MsgId, Trace, TraceEvent};
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
+
+mod serving;
+mod settings;
 
 /// How often replica lag is sampled for statistics.
 pub const LAG_SAMPLE_EVERY: Micros = 50 * MICROS_PER_MS;
@@ -43,12 +49,14 @@ pub enum NodeStatus {
 pub struct NodeSlot {
     pub node: Node,
     pub name: String,
-    pub region: Option<String>,
+    pub region: Option<Region>,
     pub status: NodeStatus,
     /// Bumped on every crash, so timers set before it are ignored.
     pub incarnation: u32,
     /// Signed offset of this node's clock from true time.
     pub clock_offset: i64,
+    /// Client requests waiting for and in service (service-time model).
+    pub service: ServiceQueue,
 }
 
 impl NodeSlot {
@@ -69,6 +77,13 @@ enum EventKind {
     /// Never in the heap: operation time-outs live in `World::timeouts`, which can cancel.
     ClientTimeout(ClientId, OpId),
     SampleLag,
+    /// A worker of `node` finished the request in `slot` (service-time model); requests
+    /// of an earlier `generation` were dropped when the queue was cleared.
+    Served {
+        node: NodeId,
+        generation: u32,
+        slot: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -118,11 +133,14 @@ pub struct World {
     oracle: StalenessOracle,
     pub(crate) trace: Trace,
     pub(crate) lag: LagStats,
+    pub(crate) metrics: Metrics,
     params: NodeParams,
+
     events_processed: u64,
     commands: Vec<Command>,
     node_events: Vec<NodeEvent>,
     member_buf: Vec<NodeId>,
+    region_buf: Vec<Option<Region>>,
 }
 
 impl World {
@@ -155,11 +173,14 @@ impl World {
             oracle: StalenessOracle::default(),
             trace: Trace::new(scenario.event_log as usize),
             lag: LagStats::default(),
+            metrics: Metrics::default(),
             params,
+
             events_processed: 0,
             commands: Vec::new(),
             node_events: Vec::new(),
             member_buf: Vec::new(),
+            region_buf: Vec::new(),
         };
         for (i, spec) in scenario.nodes.iter().enumerate() {
             let id = i as NodeId;
@@ -168,11 +189,18 @@ impl World {
             world.nodes.push(NodeSlot {
                 node: Node::new(id, role, world.params.clone()),
                 name: spec.name.clone().unwrap_or_else(|| format!("n{i}")),
-                region: spec.region.clone(),
+                region: spec.region.as_deref().and_then(geo::region),
                 status: NodeStatus::Up,
                 incarnation: 0,
                 clock_offset: if spec.clock_behind { -offset } else { offset },
+                service: ServiceQueue::default(),
             });
+        }
+        if world.nodes.iter().any(|s| s.region.is_some()) {
+            world.apply_region_links();
+            for o in &scenario.links {
+                world.net.apply_override(o);
+            }
         }
         let replicas: Vec<NodeId> = (1..world.nodes.len() as NodeId).collect();
         for r in replicas {
@@ -181,12 +209,8 @@ impl World {
         for id in 0..world.nodes.len() as NodeId {
             world.with_node(id, |node, ctx| node.start(ctx));
         }
-        for c in 0..scenario.workload.clients {
-            world.clients.push(Client::new(c, false, 0, seed));
-            let first = world.clients[c as usize].think(&world.workload);
-            if let Some(after) = first {
-                world.schedule(after, EventKind::ClientNext(c));
-            }
+        for _ in 0..scenario.workload.clients {
+            world.add_workload_client();
         }
         world.schedule(LAG_SAMPLE_EVERY, EventKind::SampleLag);
         Ok(world)
@@ -261,8 +285,16 @@ impl World {
             EventKind::ClientTimeout(c, op) => self.client_timeout(c, op),
             EventKind::SampleLag => {
                 self.sample_lag();
+                if self.now % SAMPLE_EVERY == 0 {
+                    self.sample_metrics();
+                }
                 self.schedule(LAG_SAMPLE_EVERY, EventKind::SampleLag);
             }
+            EventKind::Served {
+                node,
+                generation,
+                slot,
+            } => self.served(node, generation, slot),
         }
         true
     }
@@ -330,7 +362,16 @@ impl World {
         }
         for command in commands.drain(..) {
             match command {
-                Command::Send { to, msg } => self.send(Addr::Node(id), to, msg),
+                Command::Send { to, msg } => {
+                    let replied = match (to, &msg) {
+                        (Addr::Client(_), Message::Reply { op, .. }) => Some(*op),
+                        _ => None,
+                    };
+                    self.send(Addr::Node(id), to, msg);
+                    if let Some(op) = replied {
+                        self.replied(id, op);
+                    }
+                }
                 Command::SetTimer { timer, after } => self.schedule(
                     after,
                     EventKind::Timer {
@@ -346,7 +387,14 @@ impl World {
     }
 
     fn send(&mut self, from: Addr, to: Addr, msg: Message) {
-        let transit = self.net.transit(from, to, self.now);
+        let client_latency = match (from, to) {
+            (Addr::Client(c), Addr::Node(n)) | (Addr::Node(n), Addr::Client(c)) => {
+                let client = self.clients[c as usize].region;
+                geo::client_latency(client, self.nodes[n as usize].region)
+            }
+            _ => None,
+        };
+        let transit = self.net.transit(from, to, self.now, client_latency);
         let id = self.next_msg;
         self.next_msg += 1;
         self.record(TraceEvent::Sent {
@@ -390,6 +438,9 @@ impl World {
         }
         self.record(TraceEvent::Delivered { msg: id });
         match (flight.to, flight.msg) {
+            (Addr::Node(n), msg @ Message::Request { .. }) if self.scenario.service.is_some() => {
+                self.admit(n, flight.from, msg)
+            }
             (Addr::Node(n), msg) => {
                 self.with_node(n, |node, ctx| node.on_message(ctx, flight.from, msg))
             }
@@ -459,6 +510,7 @@ impl World {
             status: NodeStatus::Up,
             incarnation: self.nodes.get(id as usize).map_or(0, |s| s.incarnation + 1),
             clock_offset: 0,
+            service: ServiceQueue::default(),
         };
         if (id as usize) < self.nodes.len() {
             self.nodes[id as usize] = slot;
@@ -466,6 +518,18 @@ impl World {
             self.nodes.push(slot);
         }
         self.record(TraceEvent::NodeAdded { node: id });
+        if self.nodes.iter().any(|s| s.region.is_some()) {
+            // Join the region with the fewest members, so presets stay balanced.
+            let used = self.regions_in_use();
+            let region = (0..used.max(1) as Region).min_by_key(|&r| {
+                self.members()
+                    .iter()
+                    .filter(|&&m| self.nodes[m as usize].region == Some(r))
+                    .count()
+            });
+            self.nodes[id as usize].region = region;
+            self.apply_region_links();
+        }
         self.with_node(id, |node, ctx| node.start(ctx));
         let now = self.now;
         for s in &mut self.nodes {
@@ -496,6 +560,7 @@ impl World {
         }
         self.nodes[id as usize].status = NodeStatus::Removed;
         self.nodes[id as usize].incarnation += 1;
+        self.nodes[id as usize].service.clear();
         for s in &mut self.nodes {
             s.node.remove_peer(id);
         }
@@ -521,6 +586,7 @@ impl World {
         slot.status = NodeStatus::Crashed;
         slot.incarnation += 1;
         slot.node.crash();
+        slot.service.clear();
         self.record(TraceEvent::NodeCrashed { node: id });
         Ok(())
     }
@@ -774,7 +840,13 @@ impl World {
         }
         let members = std::mem::take(&mut self.member_buf);
         self.member_buf = self.members_into(members);
-        let plan = self.clients[c as usize].plan(&self.workload, &self.member_buf);
+        if self.clients[c as usize].idle {
+            return;
+        }
+        let regions = std::mem::take(&mut self.region_buf);
+        self.region_buf = self.regions_into(regions);
+        let plan =
+            self.clients[c as usize].plan(&self.workload, &self.member_buf, &self.region_buf);
         let request = match plan.kind {
             OpKind::Write => Request::Write {
                 key: plan.key,
@@ -827,6 +899,10 @@ impl World {
                 self.send(Addr::Client(c), Addr::Node(primary), msg);
                 return;
             }
+            Reply::Rejected(Rejection::Overloaded) => {
+                op.outcome = Outcome::Fail;
+                op.error = Some(OpError::Overloaded);
+            }
             Reply::Rejected(Rejection::NotPrimary { primary_hint }) => {
                 op.outcome = Outcome::Fail;
                 op.error = Some(OpError::NotPrimary);
@@ -864,6 +940,17 @@ impl World {
         }
         self.history.count_completion(op_id);
         let op = &self.history.ops()[op_id as usize - 1];
+        if op.outcome == Outcome::Ok {
+            match (op.kind, op.ack, op.latency()) {
+                (OpKind::Write, Some(ack), Some(latency)) => {
+                    self.metrics.write_completed(ack, latency)
+                }
+                (OpKind::Read, _, _) => self
+                    .metrics
+                    .read_completed(op.staleness.filter(|_| op.stale)),
+                _ => {}
+            }
+        }
         self.record(TraceEvent::Completed {
             op: op_id,
             outcome: op.outcome,
@@ -877,6 +964,11 @@ impl World {
                 self.schedule(after, EventKind::ClientNext(c));
             }
         }
+    }
+
+    /// The page's chart data since `cursor` (see `metrics.rs`).
+    pub fn metrics_view(&self, cursor: u64) -> crate::metrics::MetricsView {
+        self.metrics.view(cursor)
     }
 
     pub fn history(&self) -> &History {
@@ -924,6 +1016,24 @@ impl World {
             e.written_at.saturating_add_signed(-p.clock_offset)
         });
         Some((last - applied, self.now.saturating_sub(oldest)))
+    }
+
+    fn sample_metrics(&mut self) {
+        let readings: Vec<NodeReading> = (0..self.nodes.len() as NodeId)
+            .map(|id| {
+                let slot = &self.nodes[id as usize];
+                let up = slot.status == NodeStatus::Up;
+                NodeReading {
+                    id,
+                    lag: if up { self.lag(id) } else { None },
+                    queue: slot.service.waiting(),
+                    served: slot.service.served,
+                }
+            })
+            .collect();
+        let c = self.history.counters();
+        let (reads, writes) = (c.reads_ok, c.writes_ok);
+        self.metrics.sample(self.now, reads, writes, &readings);
     }
 
     fn sample_lag(&mut self) {
