@@ -5,6 +5,7 @@
 //!
 //! The full format is documented in `docs/scenario-format.md`.
 
+use crate::failover::FailoverSpec;
 use crate::service::{ServiceSpec, MAX_QUEUE, MAX_WORKERS};
 use crate::time::Dur;
 use serde::{de, Deserialize, Deserializer, Serialize};
@@ -47,6 +48,9 @@ pub struct Scenario {
     /// The service-time model (absent: nodes serve requests instantly and never queue).
     #[serde(default)]
     pub service: Option<ServiceSpec>,
+    /// How a lost primary is replaced (see `failover.rs`).
+    #[serde(default)]
+    pub failover: FailoverSpec,
     /// How long the headless runner simulates when not told otherwise.
     #[serde(default)]
     pub until: Option<Dur>,
@@ -77,6 +81,7 @@ impl Default for Scenario {
             replication: ReplicationSpec::default(),
             workload: WorkloadSpec::default(),
             service: None,
+            failover: FailoverSpec::default(),
             until: None,
             event_log: default_event_log(),
         }
@@ -605,6 +610,16 @@ impl Scenario {
                 ));
             }
         }
+        if self.failover.election_timeout <= r.heartbeat {
+            return Err(ConfigError::at(
+                "failover.electionTimeout",
+                format!(
+                    "must be longer than replication.heartbeat ({}), or replicas stand for \
+                     election between heartbeats",
+                    r.heartbeat
+                ),
+            ));
+        }
         let w = &self.workload;
         if w.clients > MAX_CLIENTS {
             return Err(ConfigError::at(
@@ -726,6 +741,11 @@ pub fn parse_workload_patch(text: &str) -> Result<WorkloadPatch, ConfigError> {
     parse_json(text)
         .map(|p: WorkloadPatch| p)
         .map_err(without_position)
+}
+
+/// Reads failover settings from JSON text.
+pub fn parse_failover(text: &str) -> Result<FailoverSpec, ConfigError> {
+    parse_json(text).map_err(without_position)
 }
 
 /// Reads service settings from JSON text, or `"off"` for none.

@@ -17,6 +17,7 @@ pub mod client;
 pub mod config;
 pub mod consistency;
 pub mod experiments;
+pub mod failover;
 pub mod flights;
 pub mod geo;
 pub mod history;

@@ -126,6 +126,14 @@ pub struct Summary {
     pub overloaded: u64,
     /// Per-node load: requests served and refused.
     pub nodes: Vec<NodeLoad>,
+    /// Primaries replaced, and how long each took.
+    pub failovers: Vec<crate::world::Failover>,
+    /// Failover time statistics (ms).
+    pub failover_ms: Option<Spread>,
+    /// Acknowledged writes later discarded by a truncation.
+    pub lost_writes: Vec<crate::world::LostWrite>,
+    /// Stretches where two primaries acknowledged writes.
+    pub split_brains: Vec<crate::world::SplitBrain>,
     /// Anomalies found (later issues add checkers); each names what and how often.
     pub anomalies: BTreeMap<String, u64>,
 }
@@ -202,6 +210,13 @@ impl World {
         if stale_reads > 0 {
             anomalies.insert("staleRead".to_string(), stale_reads);
         }
+        let l = &self.leadership;
+        if !l.lost_writes.is_empty() {
+            anomalies.insert("lostAcknowledgedWrite".into(), l.lost_writes.len() as u64);
+        }
+        if !l.split_brains.is_empty() {
+            anomalies.insert("splitBrain".into(), l.split_brains.len() as u64);
+        }
         Summary {
             scenario: self.scenario.name.clone(),
             seed: self.seed,
@@ -226,6 +241,10 @@ impl World {
             staleness: metrics.staleness,
             overloaded,
             nodes,
+            failover_ms: Spread::of(l.failovers.iter().map(|f| ms(f.took)).collect()),
+            failovers: l.failovers.clone(),
+            lost_writes: l.lost_writes.clone(),
+            split_brains: l.split_brains.clone(),
             anomalies,
         }
     }

@@ -135,6 +135,27 @@ pub enum TraceEvent {
         from: NodeId,
         to: NodeId,
     },
+    NodePaused {
+        node: NodeId,
+    },
+    NodeResumed {
+        node: NodeId,
+    },
+    DiskLost {
+        node: NodeId,
+    },
+    Partitioned,
+    Healed,
+    ClockSet {
+        node: NodeId,
+    },
+    Promoted {
+        node: NodeId,
+    },
+    Switchover {
+        from: NodeId,
+        to: NodeId,
+    },
     /// An operator changed a setting of the running world.
     Configured {
         what: ConfigKind,
@@ -151,6 +172,7 @@ pub enum ConfigKind {
     Service,
     Region,
     ClientRegion,
+    Failover,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

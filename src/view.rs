@@ -31,6 +31,12 @@ pub struct Snapshot {
     pub default_link: LinkSpec,
     pub clients: Vec<ClientView>,
     pub config: ConfigView,
+    /// The most recent failovers (at most 20).
+    pub failovers: Vec<crate::world::Failover>,
+    /// Acknowledged writes that were later discarded (the most recent 50).
+    pub lost_writes: Vec<crate::world::LostWrite>,
+    /// Moments two primaries acknowledged writes (the most recent 20).
+    pub split_brains: Vec<crate::world::SplitBrain>,
 }
 
 /// A client and where it sits.
@@ -59,6 +65,7 @@ pub struct ConfigView {
     pub service: Option<ServiceSpec>,
     /// How many regions the nodes are spread over (0: no geography).
     pub regions: usize,
+    pub failover: crate::failover::FailoverSpec,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -101,6 +108,14 @@ pub struct NodeView {
     pub refused: u64,
     /// Requests served over the last simulated second.
     pub ops_per_sec: f64,
+    /// Whom it voted for in its term.
+    pub voted_for: Option<NodeId>,
+    /// When (simulated time) this replica stands for election unless it hears a primary.
+    pub election_deadline: Option<Micros>,
+    /// When it last heard from a primary (simulated time).
+    pub last_heard_primary: Micros,
+    /// The entries its last truncation discarded.
+    pub discarded: Vec<CellView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -158,8 +173,10 @@ pub struct OpView {
     pub acked_by: Option<Vec<NodeId>>,
     /// A read's consistency level.
     pub consistency: Option<crate::consistency::ReadConsistency>,
-    /// Times a replica sent the read on to the primary.
+    /// Times the operation was sent on (a read to the primary, a write to the new primary).
     pub redirects: u32,
+    /// Acknowledged, then discarded by a failover: an acknowledged write lost.
+    pub lost: bool,
 }
 
 impl From<&Op> for OpView {
@@ -187,8 +204,24 @@ impl From<&Op> for OpView {
                 .map(|mask| (0..32).filter(|i| mask & (1 << i) != 0).collect()),
             consistency: op.consistency,
             redirects: op.redirects,
+            lost: op.lost,
         }
     }
+}
+
+impl From<&crate::protocol::Entry> for CellView {
+    fn from(e: &crate::protocol::Entry) -> CellView {
+        CellView {
+            lsn: e.lsn,
+            term: e.term,
+            key: e.key.clone(),
+            value: e.value.clone(),
+        }
+    }
+}
+
+fn last_n<T: Clone>(items: &[T], n: usize) -> Vec<T> {
+    items[items.len().saturating_sub(n)..].to_vec()
 }
 
 /// How much of the world a snapshot includes.
@@ -228,15 +261,7 @@ impl World {
                     positions: n.positions,
                     lag_entries: lag.map(|l| l.0),
                     lag_micros: lag.map(|l| l.1),
-                    tail: n.log[from..]
-                        .iter()
-                        .map(|e| CellView {
-                            lsn: e.lsn,
-                            term: e.term,
-                            key: e.key.clone(),
-                            value: e.value.clone(),
-                        })
-                        .collect(),
+                    tail: n.log[from..].iter().map(CellView::from).collect(),
                     keys: n.kv.len(),
                     replicas: n.leader.as_ref().map_or_else(Vec::new, |l| {
                         l.peers
@@ -259,6 +284,19 @@ impl World {
                     ops_per_sec: latest
                         .and_then(|l| l.nodes.get(n.id as usize))
                         .map_or(0.0, |x| x.ops_per_sec),
+                    voted_for: n.voted_for,
+                    election_deadline: n
+                        .election_deadline
+                        .map(|t| t.saturating_add_signed(-s.clock_offset)),
+                    last_heard_primary: n.last_heard_primary.saturating_add_signed(-s.clock_offset),
+                    discarded: n
+                        .discarded
+                        .iter()
+                        .rev()
+                        .take(opts.tail)
+                        .rev()
+                        .map(CellView::from)
+                        .collect(),
                 }
             })
             .collect();
@@ -315,7 +353,11 @@ impl World {
                 workload: self.scenario.workload.clone(),
                 service: self.scenario.service,
                 regions: self.regions_in_use(),
+                failover: self.scenario.failover,
             },
+            failovers: last_n(&self.leadership.failovers, 20),
+            lost_writes: last_n(&self.leadership.lost_writes, 50),
+            split_brains: last_n(&self.leadership.split_brains, 20),
         }
     }
 }

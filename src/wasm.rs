@@ -303,6 +303,65 @@ impl Lab {
         to_js(&point)
     }
 
+    /// Freezes a node (a long GC pause): it handles nothing until resumed.
+    pub fn pause(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.pause(node))
+    }
+
+    pub fn resume(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.resume(node))
+    }
+
+    /// Crashes a node and wipes its disk (it restarts empty, with no term or vote).
+    #[wasm_bindgen(js_name = crashLoseDisk)]
+    pub fn crash_lose_disk(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.crash_lose_disk(node))
+    }
+
+    /// Splits the cluster into groups given as JSON, e.g. `[[0, 1], [2, 3, 4]]`: links
+    /// between groups are cut both ways.
+    pub fn partition(&mut self, groups: &str) -> Result<(), JsError> {
+        let groups: Vec<Vec<NodeId>> = serde_json::from_str(groups).map_err(|_| {
+            JsError::new("partition: give groups of node ids, like [[0, 1], [2, 3]]")
+        })?;
+        action(self.world.partition(&groups))
+    }
+
+    /// Restores every cut link.
+    pub fn heal(&mut self) {
+        self.world.heal();
+    }
+
+    /// Sets a node's clock offset from true time (microseconds; negative = behind).
+    #[wasm_bindgen(js_name = setClockOffset)]
+    pub fn set_clock_offset(&mut self, node: NodeId, offset: f64) -> Result<(), JsError> {
+        if !offset.is_finite() {
+            return Err(JsError::new("a clock offset is a number of microseconds"));
+        }
+        action(self.world.set_clock_offset(node, offset as i64))
+    }
+
+    /// Makes a replica primary at once, without an election (forced promotion).
+    pub fn promote(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.promote(node))
+    }
+
+    /// A planned switchover to `node`: waits until it has the whole log, then hands over.
+    pub fn switchover(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.switchover(node))
+    }
+
+    /// Sets how a lost primary is replaced, from JSON `{"mode": "raft" | "naive" | "off",
+    /// "electionTimeout": "1s"}`.
+    #[wasm_bindgen(js_name = setFailover)]
+    pub fn set_failover(&mut self, failover: &str) -> Result<(), JsError> {
+        let spec = crate::config::parse_failover(failover)
+            .map_err(|e| JsError::new(&format!("failover: {e}")))?;
+        self.world
+            .set_failover(spec)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
     /// Cuts every link between a node and the others (`true`) or restores them.
     pub fn isolate(&mut self, node: NodeId, isolated: bool) -> Result<(), JsError> {
         action(self.world.isolate(node, isolated))

@@ -34,7 +34,7 @@ fn scenario_json(
 
 /// The safety invariants, checked from outside the nodes after every step.
 fn check_invariants(w: &World) -> Result<(), TestCaseError> {
-    let primary = w.node(0);
+    let primary = w.node(w.primary().unwrap_or(0));
     for id in w.members() {
         let n = w.node(id);
         let p = n.positions;

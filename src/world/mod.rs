@@ -30,8 +30,15 @@ use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
+mod faults;
+mod leadership;
 mod serving;
 mod settings;
+
+pub use leadership::{Failover, LostWrite, SplitBrain};
+
+/// How many times an operation follows "not primary, try n2" before it fails.
+const MAX_REDIRECTS: u32 = 3;
 
 /// How often replica lag is sampled for statistics.
 pub const LAG_SAMPLE_EVERY: Micros = 50 * MICROS_PER_MS;
@@ -41,6 +48,9 @@ pub const LAG_SAMPLE_EVERY: Micros = 50 * MICROS_PER_MS;
 pub enum NodeStatus {
     Up,
     Crashed,
+    /// Frozen (a long GC pause, a stopped VM): it processes nothing until resumed, then
+    /// handles what arrived meanwhile, still believing what it believed.
+    Paused,
     Removed,
 }
 
@@ -57,6 +67,8 @@ pub struct NodeSlot {
     pub clock_offset: i64,
     /// Client requests waiting for and in service (service-time model).
     pub service: ServiceQueue,
+    /// Deliveries and timers held while the node is paused, in order.
+    held: Vec<EventKind>,
 }
 
 impl NodeSlot {
@@ -77,6 +89,8 @@ enum EventKind {
     /// Never in the heap: operation time-outs live in `World::timeouts`, which can cancel.
     ClientTimeout(ClientId, OpId),
     SampleLag,
+    /// The naive failover monitor looks for the primary.
+    MonitorTick,
     /// A worker of `node` finished the request in `slot` (service-time model); requests
     /// of an earlier `generation` were dropped when the queue was cleared.
     Served {
@@ -134,6 +148,7 @@ pub struct World {
     pub(crate) trace: Trace,
     pub(crate) lag: LagStats,
     pub(crate) metrics: Metrics,
+    pub(crate) leadership: leadership::Leadership,
     params: NodeParams,
 
     events_processed: u64,
@@ -147,7 +162,7 @@ impl World {
     /// Builds the world of `scenario` for `seed`. Node 0 starts as primary.
     pub fn new(scenario: &Scenario, seed: u64) -> Result<World, ConfigError> {
         scenario.validate()?;
-        let params = NodeParams::new(&scenario.disk, &scenario.replication);
+        let params = NodeParams::new(&scenario.disk, &scenario.replication, &scenario.failover);
         let net = Network::new(
             &scenario.network,
             &scenario.links,
@@ -174,6 +189,7 @@ impl World {
             trace: Trace::new(scenario.event_log as usize),
             lag: LagStats::default(),
             metrics: Metrics::default(),
+            leadership: leadership::Leadership::default(),
             params,
 
             events_processed: 0,
@@ -187,15 +203,18 @@ impl World {
             let role = if i == 0 { Role::Primary } else { Role::Replica };
             let offset = spec.clock_offset.micros() as i64;
             world.nodes.push(NodeSlot {
-                node: Node::new(id, role, world.params.clone()),
+                node: Node::new(id, role, world.params.clone(), node_rng(seed, id, 0)),
                 name: spec.name.clone().unwrap_or_else(|| format!("n{i}")),
                 region: spec.region.as_deref().and_then(geo::region),
                 status: NodeStatus::Up,
                 incarnation: 0,
                 clock_offset: if spec.clock_behind { -offset } else { offset },
                 service: ServiceQueue::default(),
+                held: Vec::new(),
             });
         }
+        world.sync_members();
+        world.leadership.note_initial_primary(0);
         if world.nodes.iter().any(|s| s.region.is_some()) {
             world.apply_region_links();
             for o in &scenario.links {
@@ -213,6 +232,9 @@ impl World {
             world.add_workload_client();
         }
         world.schedule(LAG_SAMPLE_EVERY, EventKind::SampleLag);
+        if scenario.failover.mode == crate::failover::FailoverMode::Naive {
+            world.start_monitor();
+        }
         Ok(world)
     }
 
@@ -276,11 +298,14 @@ impl World {
                 incarnation,
                 timer,
             } => {
-                let slot = &self.nodes[node as usize];
-                if slot.status == NodeStatus::Up && slot.incarnation == incarnation {
+                let slot = &mut self.nodes[node as usize];
+                if slot.status == NodeStatus::Paused && slot.incarnation == incarnation {
+                    slot.held.push(ev.kind);
+                } else if slot.status == NodeStatus::Up && slot.incarnation == incarnation {
                     self.with_node(node, |n, ctx| n.on_timer(ctx, timer));
                 }
             }
+            EventKind::MonitorTick => self.monitor_tick(),
             EventKind::ClientNext(c) => self.client_next(c),
             EventKind::ClientTimeout(c, op) => self.client_timeout(c, op),
             EventKind::SampleLag => {
@@ -359,6 +384,7 @@ impl World {
                 }
             }
             self.record(TraceEvent::Node { node: id, event });
+            self.on_node_event(id, event);
         }
         for command in commands.drain(..) {
             match command {
@@ -418,6 +444,13 @@ impl World {
     }
 
     fn deliver(&mut self, slot: FlightSlot) {
+        if let Some(Addr::Node(n)) = self.flights.get(slot).map(|f| f.to) {
+            let node = &mut self.nodes[n as usize];
+            if node.status == NodeStatus::Paused {
+                node.held.push(EventKind::Deliver(slot));
+                return;
+            }
+        }
         let Some(flight) = self.flights.take(slot) else {
             return; // discarded earlier (its endpoint was removed)
         };
@@ -471,20 +504,23 @@ impl World {
         ids
     }
 
-    /// The node currently acting as primary, if one is up.
+    /// The node currently acting as primary, if one is up (with two, the newer term's).
     pub fn primary(&self) -> Option<NodeId> {
-        self.nodes
-            .iter()
-            .position(|s| s.status == NodeStatus::Up && s.node.role == Role::Primary)
-            .map(|i| i as NodeId)
+        (0..self.nodes.len() as NodeId)
+            .filter(|&i| {
+                let s = &self.nodes[i as usize];
+                s.status == NodeStatus::Up && s.node.role == Role::Primary
+            })
+            .max_by_key(|&i| (self.nodes[i as usize].node.term, std::cmp::Reverse(i)))
     }
 
-    /// The primary's id even if it is down (the node clients send writes to).
+    /// The node clients should send writes to: the live primary, else the last known one
+    /// even if it is down (or node 0 before anything is known).
     fn primary_member(&self) -> NodeId {
-        self.nodes
-            .iter()
-            .position(|s| s.status != NodeStatus::Removed && s.node.role == Role::Primary)
-            .unwrap_or(0) as NodeId
+        self.primary()
+            .or(self.leadership.last_primary())
+            .filter(|&n| self.nodes[n as usize].status != NodeStatus::Removed)
+            .unwrap_or(0)
     }
 
     // ----- operator actions ----------------------------------------------------------
@@ -503,14 +539,21 @@ impl World {
             .iter()
             .position(|s| s.status == NodeStatus::Removed)
             .unwrap_or(self.nodes.len()) as NodeId;
+        let incarnation = self.nodes.get(id as usize).map_or(0, |s| s.incarnation + 1);
         let slot = NodeSlot {
-            node: Node::new(id, Role::Replica, self.params.clone()),
+            node: Node::new(
+                id,
+                Role::Replica,
+                self.params.clone(),
+                node_rng(self.seed, id, incarnation),
+            ),
             name: format!("n{id}"),
             region: None,
             status: NodeStatus::Up,
-            incarnation: self.nodes.get(id as usize).map_or(0, |s| s.incarnation + 1),
+            incarnation,
             clock_offset: 0,
             service: ServiceQueue::default(),
+            held: Vec::new(),
         };
         if (id as usize) < self.nodes.len() {
             self.nodes[id as usize] = slot;
@@ -518,6 +561,7 @@ impl World {
             self.nodes.push(slot);
         }
         self.record(TraceEvent::NodeAdded { node: id });
+        self.sync_members();
         if self.nodes.iter().any(|s| s.region.is_some()) {
             // Join the region with the fewest members, so presets stay balanced.
             let used = self.regions_in_use();
@@ -561,9 +605,11 @@ impl World {
         self.nodes[id as usize].status = NodeStatus::Removed;
         self.nodes[id as usize].incarnation += 1;
         self.nodes[id as usize].service.clear();
+        self.nodes[id as usize].held.clear();
         for s in &mut self.nodes {
             s.node.remove_peer(id);
         }
+        self.sync_members();
         let gone = self
             .flights
             .discard(|f| f.from == Addr::Node(id) || f.to == Addr::Node(id));
@@ -579,10 +625,12 @@ impl World {
 
     /// Crashes a node: it stops, and loses its volatile state.
     pub fn crash(&mut self, id: NodeId) -> Result<(), ActionError> {
+        self.disrupted(id);
         let slot = self.member_mut(id)?;
-        if slot.status != NodeStatus::Up {
+        if slot.status == NodeStatus::Crashed {
             return Err(ActionError(format!("{} is already down", slot.name)));
         }
+        slot.held.clear();
         slot.status = NodeStatus::Crashed;
         slot.incarnation += 1;
         slot.node.crash();
@@ -649,6 +697,9 @@ impl World {
     /// Cuts every link between `node` and the rest, both ways (or restores them).
     pub fn isolate(&mut self, node: NodeId, isolated: bool) -> Result<(), ActionError> {
         self.member_mut(node)?;
+        if isolated {
+            self.disrupted(node);
+        }
         for other in self.members() {
             if other != node {
                 self.set_link_up(node, other, !isolated)?;
@@ -808,6 +859,7 @@ impl World {
             consistency,
             need,
             redirects: 0,
+            lost: false,
         });
         self.record(TraceEvent::Invoked {
             op,
@@ -904,10 +956,26 @@ impl World {
                 op.error = Some(OpError::Overloaded);
             }
             Reply::Rejected(Rejection::NotPrimary { primary_hint }) => {
-                op.outcome = Outcome::Fail;
-                op.error = Some(OpError::NotPrimary);
-                if let Some(hint) = primary_hint {
-                    self.clients[c as usize].primary_hint = hint;
+                // Rediscovery: follow the node's hint (the write was refused, so trying
+                // again is safe), a few times at most; without a hint, give up and try
+                // another node next time.
+                let tried = op.node;
+                match primary_hint.filter(|&h| h != tried && op.redirects < MAX_REDIRECTS) {
+                    Some(hint) => {
+                        op.redirects += 1;
+                        op.node = hint;
+                        self.clients[c as usize].primary_hint = hint;
+                        self.resend(c, op_id, hint);
+                        return;
+                    }
+                    None => {
+                        op.outcome = Outcome::Fail;
+                        op.error = Some(OpError::NotPrimary);
+                        op.completed_at = Some(now);
+                        self.rediscover(c, tried);
+                        self.complete(c, op_id);
+                        return;
+                    }
                 }
             }
         }
@@ -931,6 +999,10 @@ impl World {
             OpKind::Read => Outcome::Fail,
             OpKind::Write => Outcome::Info,
         };
+        let (kind, tried) = (op.kind, op.node);
+        if kind == OpKind::Write {
+            self.rediscover(c, tried); // the primary may be gone: look elsewhere next time
+        }
         self.complete(c, op_id);
     }
 
@@ -969,6 +1041,44 @@ impl World {
     /// The page's chart data since `cursor` (see `metrics.rs`).
     pub fn metrics_view(&self, cursor: u64) -> crate::metrics::MetricsView {
         self.metrics.view(cursor)
+    }
+
+    /// Sends an operation again, to `to` (a redirect).
+    fn resend(&mut self, c: ClientId, op_id: OpId, to: NodeId) {
+        let Some(op) = self.history.get(op_id) else {
+            return;
+        };
+        let request = match op.kind {
+            OpKind::Write => Request::Write {
+                key: op.key.clone(),
+                value: op.value.clone().unwrap_or_default(),
+                ack: op.ack.unwrap_or_default(),
+            },
+            OpKind::Read => Request::Read {
+                key: op.key.clone(),
+                need: op.need.unwrap_or_default(),
+                level: op.consistency.unwrap_or_default(),
+            },
+        };
+        let msg = Message::Request { op: op_id, request };
+        self.send(Addr::Client(c), Addr::Node(to), msg);
+    }
+
+    /// A client whose primary did not answer tries the next member after it next time.
+    fn rediscover(&mut self, c: ClientId, tried: NodeId) {
+        let client = &self.clients[c as usize];
+        if client.primary_hint != tried {
+            return; // it already moved on
+        }
+        let members = self.members();
+        if let Some(next) = members
+            .iter()
+            .copied()
+            .find(|&m| m > tried)
+            .or(members.first().copied())
+        {
+            self.clients[c as usize].primary_hint = next;
+        }
     }
 
     pub fn history(&self) -> &History {
@@ -1045,4 +1155,9 @@ impl World {
             }
         }
     }
+}
+
+/// A node's own random stream (election timeouts), distinct per id and incarnation slot.
+fn node_rng(seed: u64, id: NodeId, incarnation: u32) -> SimRng {
+    SimRng::derive(seed, "node", u64::from(id) << 32 | u64::from(incarnation))
 }

@@ -7,6 +7,7 @@ use super::{EventKind, NodeStatus, World};
 use crate::ack::AckPolicy;
 use crate::client::{Client, Workload};
 use crate::config::{ConfigError, NodeSpec, Scenario, WorkloadPatch};
+use crate::failover::{FailoverMode, FailoverSpec};
 use crate::geo::{self, Region};
 use crate::net::LinkSpec;
 use crate::node::NodeParams;
@@ -26,11 +27,35 @@ impl World {
     /// waiting that long (MySQL `rpl_semi_sync_source_timeout`).
     pub fn set_semi_sync_fallback(&mut self, wait: Option<Micros>) {
         self.scenario.replication.semi_sync_fallback = wait.map(Dur);
-        self.params = NodeParams::new(&self.scenario.disk, &self.scenario.replication);
+        let s = &self.scenario;
+        self.params = NodeParams::new(&s.disk, &s.replication, &s.failover);
         for slot in &mut self.nodes {
             slot.node.set_params(self.params.clone());
         }
         self.configured(ConfigKind::SemiSyncFallback);
+    }
+
+    /// Switches how a lost primary is replaced (Raft elections, the naive monitor, or no
+    /// failover); checked like the scenario's `failover` field.
+    pub fn set_failover(&mut self, spec: FailoverSpec) -> Result<(), ConfigError> {
+        let mut candidate = self.scenario.clone();
+        candidate.failover = spec;
+        candidate.validate()?;
+        let was = self.scenario.failover.mode;
+        self.scenario.failover = spec;
+        let s = &self.scenario;
+        self.params = NodeParams::new(&s.disk, &s.replication, &s.failover);
+        for id in 0..self.nodes.len() as NodeId {
+            let params = self.params.clone();
+            self.nodes[id as usize].node.set_params(params);
+            // Replicas (re)arm their election timers under the new settings.
+            self.with_node(id, |n, ctx| n.failover_changed(ctx));
+        }
+        if spec.mode == FailoverMode::Naive && was != FailoverMode::Naive {
+            self.start_monitor();
+        }
+        self.configured(ConfigKind::Failover);
+        Ok(())
     }
 
     /// Changes the running workload; the new rate and mix apply from each client's next
