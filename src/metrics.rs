@@ -93,6 +93,9 @@ pub struct Sample {
     pub t: Micros,
     pub reads_per_sec: f64,
     pub writes_per_sec: f64,
+    /// Writes that failed or timed out (unknown outcome) per second: unavailability, e.g.
+    /// while a new primary is being elected.
+    pub failed_writes_per_sec: f64,
     pub nodes: Vec<NodeSample>,
 }
 
@@ -150,8 +153,8 @@ pub struct Metrics {
     samples: VecDeque<Sample>,
     /// Index of `samples[0]` among all samples taken.
     first: u64,
-    /// Completed reads and writes at each of the last WINDOW+1 samples.
-    completions: VecDeque<(u64, u64)>,
+    /// Completed reads, writes and failed writes at each of the last WINDOW+1 samples.
+    completions: VecDeque<(u64, u64, u64)>,
     /// Requests served per node slot at each of the last WINDOW+1 samples.
     served: VecDeque<Vec<u64>>,
     write_latency: Vec<(AckPolicy, LatencyHistogram)>,
@@ -184,9 +187,15 @@ impl Metrics {
         }
     }
 
-    /// Takes a sample: `reads`/`writes` are completed operations so far; `nodes` is every
-    /// node slot (removed ones included, so indices stay stable).
-    pub fn sample(&mut self, t: Micros, reads: u64, writes: u64, nodes: &[NodeReading]) {
+    /// Takes a sample: `reads`/`writes` are successful operations so far, `failed` writes
+    /// that failed or timed out; `nodes` is every node slot (removed ones included, so
+    /// indices stay stable).
+    pub fn sample(
+        &mut self,
+        t: Micros,
+        (reads, writes, failed): (u64, u64, u64),
+        nodes: &[NodeReading],
+    ) {
         let served: Vec<u64> = nodes.iter().map(|n| n.served).collect();
         let window = self.completions.len().min(WINDOW);
         let secs = (window as u64 * SAMPLE_EVERY) as f64 / 1e6;
@@ -197,12 +206,17 @@ impl Metrics {
                 round1(now.saturating_sub(then) as f64 / secs)
             }
         };
-        let (r0, w0) = self.completions.front().copied().unwrap_or((reads, writes));
+        let (r0, w0, f0) = self
+            .completions
+            .front()
+            .copied()
+            .unwrap_or((reads, writes, failed));
         let old_served = self.served.front();
         let sample = Sample {
             t,
             reads_per_sec: rate(reads, r0),
             writes_per_sec: rate(writes, w0),
+            failed_writes_per_sec: rate(failed, f0),
             nodes: nodes
                 .iter()
                 .enumerate()
@@ -221,7 +235,7 @@ impl Metrics {
                 })
                 .collect(),
         };
-        self.completions.push_back((reads, writes));
+        self.completions.push_back((reads, writes, failed));
         self.served.push_back(served);
         if self.completions.len() > WINDOW {
             self.completions.pop_front();
@@ -310,11 +324,12 @@ mod tests {
                 queue: 0,
                 served: i * 5,
             };
-            m.sample(i * SAMPLE_EVERY, i * 10, i * 2, &[node]);
+            m.sample(i * SAMPLE_EVERY, (i * 10, i * 2, i), &[node]);
         }
         let last = m.latest().unwrap();
         assert_eq!(last.reads_per_sec, 100.0);
         assert_eq!(last.writes_per_sec, 20.0);
+        assert_eq!(last.failed_writes_per_sec, 10.0);
         assert_eq!(last.nodes[0].ops_per_sec, 50.0);
         let v = m.view(0);
         assert_eq!((v.next, v.samples.len()), (20, 20));

@@ -144,10 +144,14 @@ pub enum TraceEvent {
     DiskLost {
         node: NodeId,
     },
-    Partitioned,
+    /// The cluster split into groups (each a bit mask of node ids).
+    Partitioned {
+        groups: Vec<u32>,
+    },
     Healed,
     ClockSet {
         node: NodeId,
+        offset: i64,
     },
     Promoted {
         node: NodeId,

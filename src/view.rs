@@ -31,6 +31,8 @@ pub struct Snapshot {
     pub default_link: LinkSpec,
     pub clients: Vec<ClientView>,
     pub config: ConfigView,
+    /// Link directions that are cut, as `[from, to]` (partitions, isolation).
+    pub cuts: Vec<[NodeId; 2]>,
     /// The most recent failovers (at most 20).
     pub failovers: Vec<crate::world::Failover>,
     /// Acknowledged writes that were later discarded (the most recent 50).
@@ -354,6 +356,18 @@ impl World {
                 service: self.scenario.service,
                 regions: self.regions_in_use(),
                 failover: self.scenario.failover,
+            },
+            cuts: {
+                let members = self.members();
+                let mut cuts = Vec::new();
+                for &a in &members {
+                    for &b in &members {
+                        if a != b && !self.net.is_up(a, b) {
+                            cuts.push([a, b]);
+                        }
+                    }
+                }
+                cuts
             },
             failovers: last_n(&self.leadership.failovers, 20),
             lost_writes: last_n(&self.leadership.lost_writes, 50),

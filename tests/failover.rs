@@ -151,6 +151,8 @@ fn naive_failover_under_a_partition_produces_a_split_brain_that_is_detected() {
     w.run_for(ms(1_000));
     w.partition(&[vec![0], vec![1, 2]]).unwrap();
     w.run_for(ms(3_000));
+    let cuts = w.snapshot(Default::default()).cuts;
+    assert_eq!(cuts, [[0, 1], [0, 2], [1, 0], [2, 0]]);
     let p = primaries(&w);
     assert_eq!(p.len(), 2, "the old primary still leads its side: {p:?}");
     // The workload's clients still reach the old primary; the page's client follows the

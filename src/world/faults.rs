@@ -84,7 +84,11 @@ impl World {
                 self.disrupted(p);
             }
         }
-        self.record(TraceEvent::Partitioned);
+        let groups = groups
+            .iter()
+            .map(|g| g.iter().map(|&n| 1u32 << n).sum())
+            .collect();
+        self.record(TraceEvent::Partitioned { groups });
         Ok(())
     }
 
@@ -107,7 +111,7 @@ impl World {
             return Err(ActionError("a clock is at most an hour off".into()));
         }
         self.member_mut(id)?.clock_offset = offset;
-        self.record(TraceEvent::ClockSet { node: id });
+        self.record(TraceEvent::ClockSet { node: id, offset });
         Ok(())
     }
 

@@ -1142,8 +1142,8 @@ impl World {
             })
             .collect();
         let c = self.history.counters();
-        let (reads, writes) = (c.reads_ok, c.writes_ok);
-        self.metrics.sample(self.now, reads, writes, &readings);
+        let counts = (c.reads_ok, c.writes_ok, c.writes_failed + c.writes_unknown);
+        self.metrics.sample(self.now, counts, &readings);
     }
 
     fn sample_lag(&mut self) {
