@@ -28,6 +28,8 @@ pub struct Client {
     pub region: Option<Region>,
     /// A workload client the page has stood down (the client count was lowered).
     pub idle: bool,
+    /// The highest primary term this client has seen acknowledge a write.
+    pub term_seen: crate::protocol::Term,
     rng: SimRng,
 }
 
@@ -77,6 +79,7 @@ impl Client {
             session: Session::default(),
             region: None,
             idle: false,
+            term_seen: 0,
             rng: SimRng::derive(seed, "client", u64::from(id)),
         }
     }

@@ -59,6 +59,9 @@ pub enum Request {
         key: Text,
         value: Text,
         ack: AckPolicy,
+        /// The highest term the client has seen: a primary of a lower term learns it has
+        /// been replaced and refuses (the client side of term fencing).
+        term: Term,
     },
     Read {
         key: Text,

@@ -327,6 +327,12 @@ impl Lab {
         action(self.world.partition(&groups))
     }
 
+    /// Cuts (`up = false`) or restores one link direction (a one-way partition).
+    #[wasm_bindgen(js_name = setLinkUp)]
+    pub fn set_link_up(&mut self, from: NodeId, to: NodeId, up: bool) -> Result<(), JsError> {
+        action(self.world.set_link_up(from, to, up))
+    }
+
     /// Restores every cut link.
     pub fn heal(&mut self) {
         self.world.heal();

@@ -344,3 +344,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_client_that_has_seen_a_newer_term_fences_off_the_old_primary() {
+    let mut w = world(&cluster(3, r#""async""#, "raft", 300), 6);
+    w.set_workload(&replica_lab::config::parse_workload_patch(r#"{"clients": 0}"#).unwrap())
+        .unwrap();
+    w.run_for(ms(500));
+    w.pause(0).unwrap();
+    w.run_for(ms(2_000));
+    let new = primaries(&w)[0];
+    // The page's client writes through the new primary and so learns its term.
+    let op = w.write("x", "1").unwrap();
+    assert_eq!(run_until_done(&mut w, op, 1_000).outcome, Outcome::Ok);
+    // The old primary wakes believing it leads; the client's write carries the newer term.
+    w.resume(0).unwrap();
+    let resumed_at = w.now();
+    let op = w.write_to(0, "x", "2").unwrap();
+    let done = run_until_done(&mut w, op, 2_000);
+    assert_eq!(w.node(0).role, Role::Replica);
+    let acks_by_old = w
+        .trace()
+        .since(0, usize::MAX)
+        .filter(|r| r.at >= resumed_at)
+        .filter(|r| {
+            matches!(
+                r.event,
+                TraceEvent::Node {
+                    node: 0,
+                    event: NodeEvent::Acknowledged { .. }
+                }
+            )
+        })
+        .count();
+    assert_eq!(acks_by_old, 0, "the deposed primary acknowledged nothing");
+    assert!(
+        done.outcome != Outcome::Ok || done.node == new,
+        "refused, or redirected to the new primary: {done:?}"
+    );
+}

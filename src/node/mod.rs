@@ -328,7 +328,15 @@ impl Node {
     fn on_request(&mut self, ctx: &mut Ctx, client: ClientId, op: OpId, request: Request) {
         match request {
             Request::Read { key, need, .. } => self.on_read(ctx, client, op, key, need),
-            Request::Write { key, value, ack } => {
+            Request::Write {
+                key,
+                value,
+                ack,
+                term,
+            } => {
+                if term > self.term {
+                    self.step_down(ctx, term);
+                }
                 let transfer = self.leader.as_ref().and_then(|l| l.transfer);
                 let Some(leader) = self.leader.as_mut().filter(|_| transfer.is_none()) else {
                     let hint = transfer.map(|t| t.0).or(self.primary_hint);

@@ -793,6 +793,7 @@ impl World {
                 key,
                 value: Text::from(value),
                 ack,
+                term: self.clients[client as usize].term_seen,
             },
             Manual::Read(level) => self.read_request(client, key, level),
         };
@@ -821,7 +822,9 @@ impl World {
     /// Records the operation's invocation, sends the request and arms its time-out.
     fn invoke(&mut self, client: ClientId, request: Request, node: NodeId, manual: bool) -> OpId {
         let (kind, key, value, ack, consistency, need) = match &request {
-            Request::Write { key, value, ack } => (
+            Request::Write {
+                key, value, ack, ..
+            } => (
                 OpKind::Write,
                 key.clone(),
                 Some(value.clone()),
@@ -904,6 +907,7 @@ impl World {
                 key: plan.key,
                 value: Text::from(format!("v{}", self.history.len() + 1)),
                 ack: self.scenario.replication.ack_policy,
+                term: self.clients[c as usize].term_seen,
             },
             OpKind::Read => self.read_request(c, plan.key, self.scenario.workload.read_consistency),
         };
@@ -921,10 +925,12 @@ impl World {
         };
         let session = &mut self.clients[c as usize].session;
         match reply {
-            Reply::Written { lsn, .. } => {
+            Reply::Written { lsn, term } => {
                 op.outcome = Outcome::Ok;
                 op.lsn = Some(lsn);
                 session.wrote(lsn);
+                let client = &mut self.clients[c as usize];
+                client.term_seen = client.term_seen.max(term);
                 let key = op.key.clone();
                 self.oracle.write_acknowledged(&key, lsn, now);
             }
@@ -1053,6 +1059,7 @@ impl World {
                 key: op.key.clone(),
                 value: op.value.clone().unwrap_or_default(),
                 ack: op.ack.unwrap_or_default(),
+                term: self.clients[c as usize].term_seen,
             },
             OpKind::Read => Request::Read {
                 key: op.key.clone(),
