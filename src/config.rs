@@ -6,6 +6,7 @@
 //! The full format is documented in `docs/scenario-format.md`.
 
 use crate::failover::FailoverSpec;
+use crate::schedule::TimedFault;
 use crate::service::{ServiceSpec, MAX_QUEUE, MAX_WORKERS};
 use crate::time::Dur;
 use serde::{de, Deserialize, Deserializer, Serialize};
@@ -51,6 +52,9 @@ pub struct Scenario {
     /// How a lost primary is replaced (see `failover.rs`).
     #[serde(default)]
     pub failover: FailoverSpec,
+    /// Faults injected at given times (see `schedule.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<TimedFault>,
     /// How long the headless runner simulates when not told otherwise.
     #[serde(default)]
     pub until: Option<Dur>,
@@ -82,6 +86,7 @@ impl Default for Scenario {
             workload: WorkloadSpec::default(),
             service: None,
             failover: FailoverSpec::default(),
+            faults: Vec::new(),
             until: None,
             event_log: default_event_log(),
         }
@@ -657,6 +662,9 @@ impl Scenario {
         }
         if let Some(s) = &self.service {
             s.check()?;
+        }
+        for (i, f) in self.faults.iter().enumerate() {
+            f.check(&format!("faults[{i}]"), n)?;
         }
         Ok(())
     }

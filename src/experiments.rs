@@ -60,6 +60,7 @@ pub fn scaling_point(
     };
     s.nodes = (0..=replicas as usize).map(template).collect();
     s.links.clear();
+    s.faults.clear();
     let mut world = World::new(&s, seed)?;
     let warmup = duration / 5;
     world.run_until(duration, u64::MAX);

@@ -27,6 +27,7 @@ pub mod net;
 pub mod node;
 pub mod protocol;
 pub mod rng;
+pub mod schedule;
 pub mod service;
 pub mod stats;
 pub mod time;

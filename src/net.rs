@@ -5,7 +5,7 @@
 //! direction; nodes only ever see messages arrive or not.
 
 use crate::config::{Latency, LinkOverride, LinkSettings, NetworkSpec};
-use crate::protocol::{Addr, NodeId};
+use crate::protocol::{Addr, ClientId, NodeId};
 use crate::rng::{Ppm, SimRng, PPM_ONE};
 use crate::time::Micros;
 use serde::Serialize;
@@ -111,6 +111,8 @@ pub struct Network {
     default: LinkSpec,
     client: LinkSpec,
     client_last: BTreeMap<(Addr, Addr), Micros>,
+    /// Client-node pairs a partition separates (both directions).
+    client_cuts: std::collections::BTreeSet<(ClientId, NodeId)>,
     rng: SimRng,
 }
 
@@ -138,6 +140,7 @@ impl Network {
                 reorder: false,
             },
             client_last: BTreeMap::new(),
+            client_cuts: std::collections::BTreeSet::new(),
             rng,
         };
         for o in overrides {
@@ -193,6 +196,15 @@ impl Network {
     }
 
     /// Cuts or restores one link direction.
+    /// Replaces the set of client-node pairs that cannot reach each other.
+    pub fn set_client_cuts(&mut self, cuts: std::collections::BTreeSet<(ClientId, NodeId)>) {
+        self.client_cuts = cuts;
+    }
+
+    pub fn client_cut(&self, client: ClientId, node: NodeId) -> bool {
+        !self.client_cuts.is_empty() && self.client_cuts.contains(&(client, node))
+    }
+
     pub fn set_up(&mut self, from: NodeId, to: NodeId, up: bool) {
         self.link_mut(from, to).up = up;
     }
@@ -247,9 +259,15 @@ impl Network {
                 let last = self.client_last.entry((from, to)).or_insert(0);
                 let deliver_at = (now + delay).max(*last);
                 *last = deliver_at;
+                let cut = match (from, to) {
+                    (Addr::Client(c), Addr::Node(n)) | (Addr::Node(n), Addr::Client(c)) => {
+                        self.client_cut(c, n)
+                    }
+                    _ => false,
+                };
                 Transit {
                     deliver_at,
-                    fate: Fate::Deliver,
+                    fate: if cut { Fate::Cut } else { Fate::Deliver },
                 }
             }
         }

@@ -134,6 +134,8 @@ pub struct Summary {
     pub lost_writes: Vec<crate::world::LostWrite>,
     /// Stretches where two primaries acknowledged writes.
     pub split_brains: Vec<crate::world::SplitBrain>,
+    /// The scenario's timed faults that could not be carried out, and why.
+    pub fault_errors: Vec<String>,
     /// Anomalies found (later issues add checkers); each names what and how often.
     pub anomalies: BTreeMap<String, u64>,
 }
@@ -245,6 +247,7 @@ impl World {
             failovers: l.failovers.clone(),
             lost_writes: l.lost_writes.clone(),
             split_brains: l.split_brains.clone(),
+            fault_errors: self.fault_errors.clone(),
             anomalies,
         }
     }

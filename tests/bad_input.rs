@@ -140,6 +140,26 @@ fn other_range_errors_name_their_field() {
             "service: missing field `write`",
         ),
         (
+            r#"{"faults": [{"at": "1s", "action": "crash"}]}"#,
+            "faults[0].node: Crash needs a node",
+        ),
+        (
+            r#"{"nodes": 3, "faults": [{"at": "1s", "action": "pause", "node": 7}]}"#,
+            "faults[0].node: node 7 does not exist (nodes are 0 to 2)",
+        ),
+        (
+            r#"{"faults": [{"at": "1s", "action": "partition"}]}"#,
+            "faults[0].groups: a partition needs groups",
+        ),
+        (
+            r#"{"faults": [{"at": "1s", "action": "explode", "node": 1}]}"#,
+            "faults[0].action: unknown variant `explode`",
+        ),
+        (
+            r#"{"failover": {"electionTimeout": "50ms"}}"#,
+            "failover.electionTimeout: must be longer than replication.heartbeat (100ms)",
+        ),
+        (
             r#"{"replication": {"maxBatch": 0}}"#,
             "replication.maxBatch: must be at least 1",
         ),

@@ -383,3 +383,52 @@ fn a_client_that_has_seen_a_newer_term_fences_off_the_old_primary() {
         "refused, or redirected to the new primary: {done:?}"
     );
 }
+
+/// Runs a scenario file for its own `until`, with its own seed.
+fn run_file(text: &str) -> replica_lab::stats::Summary {
+    let s = scenario(text);
+    let mut w = World::new(&s, s.seed.unwrap()).unwrap();
+    w.run_until(s.until.unwrap().micros(), u64::MAX);
+    w.summary()
+}
+
+#[test]
+fn the_failover_lesson_replays_its_timed_faults_and_loses_nothing() {
+    let summary = run_file(include_str!("../www/scenarios/failover.json"));
+    assert!(
+        summary.fault_errors.is_empty(),
+        "{:?}",
+        summary.fault_errors
+    );
+    let moves: Vec<_> = summary.failovers.iter().map(|f| (f.from, f.to)).collect();
+    assert_eq!(moves.len(), 3, "{moves:?}");
+    assert_eq!(moves[0].0, Some(0), "the crashed primary is replaced first");
+    assert!(summary.failovers.iter().all(|f| f.took < ms(2_500)));
+    assert!(summary.lost_writes.is_empty());
+    assert!(summary.split_brains.is_empty());
+    assert!(summary.writes.ok > 50);
+}
+
+#[test]
+fn the_split_brain_lesson_shows_two_primaries_and_the_writes_they_cost() {
+    let summary = run_file(include_str!("../www/scenarios/split-brain.json"));
+    assert!(
+        summary.fault_errors.is_empty(),
+        "{:?}",
+        summary.fault_errors
+    );
+    assert_eq!(summary.anomalies.get("splitBrain"), Some(&1));
+    assert!(summary
+        .anomalies
+        .get("lostAcknowledgedWrite")
+        .is_some_and(|&n| n > 0));
+}
+
+#[test]
+fn a_timed_fault_that_cannot_happen_is_reported_not_fatal() {
+    let summary = run_file(
+        r#"{"nodes": 3, "seed": 1, "until": "2s",
+            "faults": [{"at": "1s", "action": "restart", "node": 1}]}"#,
+    );
+    assert_eq!(summary.fault_errors, ["faults[0] at 1s: n1 is not crashed"]);
+}

@@ -409,9 +409,21 @@ impl Node {
         self.heard_from_primary(commit, round, sent_at);
         let reply_to = Addr::Node(primary);
         if prev_lsn > self.last_lsn() || self.term_at(prev_lsn) != prev_term {
-            // A gap (a batch was lost) or a divergent entry: ask for a resend.
+            // A gap (a batch was lost): ask for a resend from the end of the log. A
+            // divergent entry: ask from before the first entry of its term, so a whole
+            // stale suffix is walked back in one round trip (Raft's fast backup).
+            let received = if prev_lsn > self.last_lsn() {
+                self.last_lsn()
+            } else {
+                let bad = self.term_at(prev_lsn);
+                let first = self.log[..prev_lsn as usize]
+                    .iter()
+                    .rposition(|e| e.term != bad)
+                    .map_or(0, |i| i + 1);
+                first as Lsn
+            };
             let positions = Positions {
-                received: self.last_lsn().min(prev_lsn.saturating_sub(1)),
+                received,
                 ..self.positions
             };
             let msg = Message::AppendAck(AppendAck {
@@ -508,11 +520,12 @@ impl Node {
                 self.continue_transfer(ctx);
             }
         } else {
-            // Rewind to where the replica really is and ship from there.
-            peer.acked.received = positions.received;
+            // Rewind to where the replica really is and ship from there (only ever back:
+            // an older refusal arriving late must not undo a deeper rewind).
+            peer.acked.received = peer.acked.received.min(positions.received);
             peer.acked.flushed = peer.acked.flushed.min(positions.received);
             peer.acked.applied = peer.acked.applied.min(positions.received);
-            peer.sent = positions.received;
+            peer.sent = peer.sent.min(positions.received);
             peer.last_progress = now;
             self.schedule_ship(ctx);
         }

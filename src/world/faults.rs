@@ -6,9 +6,42 @@
 use super::{ActionError, NodeStatus, World};
 use crate::node::Role;
 use crate::protocol::NodeId;
+use crate::schedule::FaultAction;
 use crate::trace::TraceEvent;
 
 impl World {
+    /// Carries out the scenario's timed fault number `i`; a refusal is kept for the summary.
+    pub(super) fn run_timed_fault(&mut self, i: usize) {
+        let Some(f) = self.scenario.faults.get(i).cloned() else {
+            return;
+        };
+        let node = f.node.unwrap_or(0);
+        let result = match f.action {
+            FaultAction::Crash => self.crash(node),
+            FaultAction::CrashLoseDisk => self.crash_lose_disk(node),
+            FaultAction::Restart => self.restart(node),
+            FaultAction::Pause => self.pause(node),
+            FaultAction::Resume => self.resume(node),
+            FaultAction::Isolate => self.isolate(node, true),
+            FaultAction::Reconnect => self.isolate(node, false),
+            FaultAction::Partition => self.partition(f.groups.as_deref().unwrap_or_default()),
+            FaultAction::Heal => {
+                self.heal();
+                Ok(())
+            }
+            FaultAction::Clock => {
+                let us = f.offset.map_or(0, |d| d.micros() as i64);
+                self.set_clock_offset(node, if f.behind { -us } else { us })
+            }
+            FaultAction::Promote => self.promote(node),
+            FaultAction::Switchover => self.switchover(node),
+        };
+        if let Err(e) = result {
+            self.fault_errors
+                .push(format!("faults[{i}] at {}: {e}", f.at));
+        }
+    }
+
     /// Freezes a node: it handles nothing (messages and timers wait) until resumed.
     pub fn pause(&mut self, id: NodeId) -> Result<(), ActionError> {
         let slot = self.member_mut(id)?;
@@ -52,7 +85,9 @@ impl World {
     }
 
     /// Splits the cluster: links between nodes of different groups are cut both ways;
-    /// links inside a group work. Nodes in no group form a group of their own.
+    /// links inside a group work. Nodes in no group form a group of their own. Clients are
+    /// in the network too: client `i` sits on the side of member `i mod n` and reaches only
+    /// nodes on its side.
     pub fn partition(&mut self, groups: &[Vec<NodeId>]) -> Result<(), ActionError> {
         let members = self.members();
         let mut group_of = vec![usize::MAX; self.nodes.len()];
@@ -75,6 +110,16 @@ impl World {
                 }
             }
         }
+        let mut client_cuts = std::collections::BTreeSet::new();
+        for c in &self.clients {
+            let home = members[c.id as usize % members.len()];
+            for &m in &members {
+                if group_of[m as usize] != group_of[home as usize] {
+                    client_cuts.insert((c.id, m));
+                }
+            }
+        }
+        self.net.set_client_cuts(client_cuts);
         if let Some(p) = self.primary() {
             let alone = members
                 .iter()
@@ -94,6 +139,7 @@ impl World {
 
     /// Restores every cut link.
     pub fn heal(&mut self) {
+        self.net.set_client_cuts(Default::default());
         let members = self.members();
         for &a in &members {
             for &b in &members {

@@ -95,7 +95,12 @@ impl World {
     pub(super) fn on_node_event(&mut self, node: NodeId, event: NodeEvent) {
         let now = self.now;
         match event {
-            NodeEvent::ElectionStarted { .. } => {
+            // Elections by a cut-off minority while a primary leads do not disrupt it;
+            // an election with no primary, or a primary stepping down, does.
+            NodeEvent::ElectionStarted { .. } if self.primary().is_none() => {
+                self.leadership.disrupted_at.get_or_insert(now);
+            }
+            NodeEvent::SteppedDown { .. } if self.leadership.last_primary == Some(node) => {
                 self.leadership.disrupted_at.get_or_insert(now);
             }
             NodeEvent::BecamePrimary { term } => {

@@ -91,6 +91,8 @@ enum EventKind {
     SampleLag,
     /// The naive failover monitor looks for the primary.
     MonitorTick,
+    /// The scenario's timed fault number `.0` is due.
+    Fault(u32),
     /// A worker of `node` finished the request in `slot` (service-time model); requests
     /// of an earlier `generation` were dropped when the queue was cleared.
     Served {
@@ -149,6 +151,8 @@ pub struct World {
     pub(crate) lag: LagStats,
     pub(crate) metrics: Metrics,
     pub(crate) leadership: leadership::Leadership,
+    /// Timed faults that could not be carried out (restarting a running node...).
+    pub(crate) fault_errors: Vec<String>,
     params: NodeParams,
 
     events_processed: u64,
@@ -190,6 +194,7 @@ impl World {
             lag: LagStats::default(),
             metrics: Metrics::default(),
             leadership: leadership::Leadership::default(),
+            fault_errors: Vec::new(),
             params,
 
             events_processed: 0,
@@ -234,6 +239,9 @@ impl World {
         world.schedule(LAG_SAMPLE_EVERY, EventKind::SampleLag);
         if scenario.failover.mode == crate::failover::FailoverMode::Naive {
             world.start_monitor();
+        }
+        for (i, f) in scenario.faults.iter().enumerate() {
+            world.schedule_at(f.at.micros(), EventKind::Fault(i as u32));
         }
         Ok(world)
     }
@@ -306,6 +314,7 @@ impl World {
                 }
             }
             EventKind::MonitorTick => self.monitor_tick(),
+            EventKind::Fault(i) => self.run_timed_fault(i as usize),
             EventKind::ClientNext(c) => self.client_next(c),
             EventKind::ClientTimeout(c, op) => self.client_timeout(c, op),
             EventKind::SampleLag => {
