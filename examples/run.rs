@@ -4,25 +4,38 @@
 //!
 //! ```text
 //! cargo run --release --example run -- scenario.json [--seed N] [--until 60s]
+//!     [--ack POLICY] [--scaling 1,2,4,8]
 //! ```
+//!
+//! `--ack` overrides the scenario's acknowledgement policy (JSON, as in the scenario:
+//! `async`, `majority`, `'{"replicas": 2, "select": "first", "point": "applied"}'`; a bare
+//! word needs no quotes). `--scaling` adds a `scaling` array: the same scenario run with
+//! each given number of replicas, its read and write throughput and latency.
 //!
 //! The seed comes from `--seed`, else from the scenario's `seed` field; there is no other
 //! source. Exit status: 0 on success, 2 on bad arguments or a bad scenario.
 
+use replica_lab::ack::AckPolicy;
+use replica_lab::config::parse_ack_policy;
+use replica_lab::experiments::scaling_point;
 use replica_lab::time::Dur;
 use replica_lab::{Scenario, World};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: run SCENARIO.json [--seed N] [--until DURATION]";
+const USAGE: &str =
+    "usage: run SCENARIO.json [--seed N] [--until DURATION] [--ack POLICY] [--scaling 1,2,4,8]";
 
 struct Args {
     path: String,
     seed: Option<u64>,
     until: Option<Dur>,
+    ack: Option<AckPolicy>,
+    scaling: Vec<u32>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut path, mut seed, mut until) = (None, None, None);
+    let (mut path, mut seed, mut until, mut ack) = (None, None, None, None);
+    let mut scaling = Vec::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--seed" => {
@@ -36,6 +49,27 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 let v = args.next().ok_or("--until needs a duration such as 60s")?;
                 until = Some(Dur::parse(&v).map_err(|e| format!("--until: {e}"))?);
             }
+            "--ack" => {
+                let v = args.next().ok_or("--ack needs a policy such as majority")?;
+                let json = if v.trim_start().starts_with(['{', '"']) {
+                    v
+                } else {
+                    format!("{v:?}")
+                };
+                ack = Some(parse_ack_policy(&json).map_err(|e| format!("--ack: {e}"))?);
+            }
+            "--scaling" => {
+                let v = args
+                    .next()
+                    .ok_or("--scaling needs replica counts such as 1,2,4,8")?;
+                for n in v.split(',') {
+                    scaling.push(
+                        n.trim()
+                            .parse()
+                            .map_err(|_| format!("--scaling: {n:?} is not a replica count"))?,
+                    );
+                }
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"))
@@ -48,13 +82,18 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         path: path.ok_or(USAGE)?,
         seed,
         until,
+        ack,
+        scaling,
     })
 }
 
 fn run() -> Result<String, String> {
     let args = parse_args(std::env::args().skip(1))?;
     let text = std::fs::read_to_string(&args.path).map_err(|e| format!("{}: {e}", args.path))?;
-    let scenario = Scenario::from_json(&text).map_err(|e| format!("{}: {e}", args.path))?;
+    let mut scenario = Scenario::from_json(&text).map_err(|e| format!("{}: {e}", args.path))?;
+    if let Some(ack) = args.ack {
+        scenario.replication.ack_policy = ack;
+    }
     let seed = args
         .seed
         .or(scenario.seed)
@@ -62,7 +101,17 @@ fn run() -> Result<String, String> {
     let until = args.until.or(scenario.until).unwrap_or(Dur::ms(60_000));
     let mut world = World::new(&scenario, seed).map_err(|e| e.to_string())?;
     world.run_until(until.micros(), u64::MAX);
-    serde_json::to_string_pretty(&world.summary()).map_err(|e| e.to_string())
+    let mut summary = serde_json::to_value(world.summary()).map_err(|e| e.to_string())?;
+    if !args.scaling.is_empty() {
+        let points = args
+            .scaling
+            .iter()
+            .map(|&r| scaling_point(&scenario, seed, r, until.micros()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("--scaling: {e}"))?;
+        summary["scaling"] = serde_json::to_value(points).map_err(|e| e.to_string())?;
+    }
+    serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {

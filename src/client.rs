@@ -7,6 +7,7 @@
 
 use crate::config::{ReadTarget, WorkloadSpec};
 use crate::consistency::{ReadConsistency, Session};
+use crate::geo::{self, Region};
 use crate::history::OpKind;
 use crate::protocol::{ClientId, NodeId, OpId, Text};
 use crate::rng::{SimRng, ZipfKeys};
@@ -23,6 +24,12 @@ pub struct Client {
     pub primary_hint: NodeId,
     /// The session's consistency tokens.
     pub session: Session,
+    /// Where the client sits (for latency and `nearest` reads).
+    pub region: Option<Region>,
+    /// A workload client the page has stood down (the client count was lowered).
+    pub idle: bool,
+    /// The highest primary term this client has seen acknowledge a write.
+    pub term_seen: crate::protocol::Term,
     rng: SimRng,
 }
 
@@ -70,6 +77,9 @@ impl Client {
             outstanding: BTreeSet::new(),
             primary_hint: primary,
             session: Session::default(),
+            region: None,
+            idle: false,
+            term_seen: 0,
             rng: SimRng::derive(seed, "client", u64::from(id)),
         }
     }
@@ -81,8 +91,14 @@ impl Client {
             .map(|mean| self.rng.exponential(mean).max(1))
     }
 
-    /// Chooses the next operation; `nodes` are the cluster members the client knows of.
-    pub fn plan(&mut self, workload: &Workload, nodes: &[NodeId]) -> Plan {
+    /// Chooses the next operation; `nodes` are the cluster members the client knows of and
+    /// `regions` every node slot's region.
+    pub fn plan(
+        &mut self,
+        workload: &Workload,
+        nodes: &[NodeId],
+        regions: &[Option<Region>],
+    ) -> Plan {
         let kind = if self.rng.chance(workload.read_ppm) {
             OpKind::Read
         } else {
@@ -93,14 +109,33 @@ impl Client {
         let target = match kind {
             OpKind::Write => self.primary_hint,
             OpKind::Read if linearizable => self.primary_hint,
-            OpKind::Read => self.read_target(workload.spec.read_from, nodes),
+            OpKind::Read => self.read_target(workload.spec.read_from, nodes, regions),
         };
         Plan { kind, key, target }
     }
 
-    fn read_target(&mut self, target: ReadTarget, nodes: &[NodeId]) -> NodeId {
+    fn read_target(
+        &mut self,
+        target: ReadTarget,
+        nodes: &[NodeId],
+        regions: &[Option<Region>],
+    ) -> NodeId {
         let primary = self.primary_hint;
         match target {
+            ReadTarget::Nearest if !nodes.is_empty() => {
+                // One of the closest members, chosen at random among equals.
+                let here = self.region;
+                let cost = |n: NodeId| geo::client_extra(here, regions[n as usize]);
+                let best = nodes.iter().map(|&n| cost(n)).min().unwrap_or(0);
+                let ties = nodes.iter().filter(|&&n| cost(n) == best).count();
+                let k = self.rng.below(ties as u64) as usize;
+                nodes
+                    .iter()
+                    .copied()
+                    .filter(|&n| cost(n) == best)
+                    .nth(k)
+                    .unwrap_or(primary)
+            }
             ReadTarget::Primary => primary,
             ReadTarget::Any if !nodes.is_empty() => {
                 nodes[self.rng.below(nodes.len() as u64) as usize]
@@ -119,7 +154,7 @@ impl Client {
                     .nth(k)
                     .unwrap_or(primary)
             }
-            ReadTarget::Any => primary,
+            ReadTarget::Any | ReadTarget::Nearest => primary,
         }
     }
 }

@@ -5,6 +5,9 @@
 //!
 //! The full format is documented in `docs/scenario-format.md`.
 
+use crate::failover::FailoverSpec;
+use crate::schedule::TimedFault;
+use crate::service::{ServiceSpec, MAX_QUEUE, MAX_WORKERS};
 use crate::time::Dur;
 use serde::{de, Deserialize, Deserializer, Serialize};
 use std::fmt;
@@ -43,6 +46,15 @@ pub struct Scenario {
     pub replication: ReplicationSpec,
     #[serde(default)]
     pub workload: WorkloadSpec,
+    /// The service-time model (absent: nodes serve requests instantly and never queue).
+    #[serde(default)]
+    pub service: Option<ServiceSpec>,
+    /// How a lost primary is replaced (see `failover.rs`).
+    #[serde(default)]
+    pub failover: FailoverSpec,
+    /// Faults injected at given times (see `schedule.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<TimedFault>,
     /// How long the headless runner simulates when not told otherwise.
     #[serde(default)]
     pub until: Option<Dur>,
@@ -72,6 +84,9 @@ impl Default for Scenario {
             disk: DiskSpec::default(),
             replication: ReplicationSpec::default(),
             workload: WorkloadSpec::default(),
+            service: None,
+            failover: FailoverSpec::default(),
+            faults: Vec::new(),
             until: None,
             event_log: default_event_log(),
         }
@@ -85,7 +100,8 @@ pub struct NodeSpec {
     /// Display name; defaults to `n0`, `n1`, ...
     #[serde(default)]
     pub name: Option<String>,
-    /// Free-form region label (e.g. `eu-west`), shown on the page.
+    /// The node's region (`us-east`, `eu-west`, `ap-south` or `us-west`): links between
+    /// regions get realistic latencies (see `geo.rs`) unless `links` overrides them.
     #[serde(default)]
     pub region: Option<String>,
     /// How far this node's wall clock is ahead of true time (for timestamp-based features).
@@ -388,6 +404,9 @@ pub enum ReadTarget {
     AnyReplica,
     /// Any node, primary included.
     Any,
+    /// The node with the lowest latency from the client's region, primary included
+    /// (MongoDB read preference `nearest`).
+    Nearest,
 }
 
 /// The seeded client workload: closed-loop clients (one operation outstanding each, like
@@ -420,6 +439,9 @@ pub struct WorkloadSpec {
     /// A client gives up on an operation after this long (a write's outcome is then unknown).
     #[serde(default = "default_timeout")]
     pub timeout: Dur,
+    /// Regions the clients sit in, round-robin (client `i` in `clientRegions[i % len]`).
+    #[serde(default)]
+    pub client_regions: Vec<String>,
     /// Clients start no new operation after this time (default: they never stop), so a run
     /// can end quiescent.
     #[serde(default)]
@@ -454,6 +476,7 @@ impl Default for WorkloadSpec {
             read_consistency: ReadConsistency::Eventual,
             on_behind: OnBehind::Wait,
             timeout: default_timeout(),
+            client_regions: Vec::new(),
             stop_after: None,
         }
     }
@@ -546,6 +569,11 @@ impl Scenario {
                 format!("a cluster has 1 to {MAX_NODES} nodes (got {n})"),
             ));
         }
+        for (i, node) in self.nodes.iter().enumerate() {
+            if let Some(r) = &node.region {
+                check_region(&format!("nodes[{i}].region"), r)?;
+            }
+        }
         check_fraction("network.loss", self.network.loss)?;
         self.network.latency.check("network.latency")?;
         self.network.client_latency.check("network.clientLatency")?;
@@ -587,6 +615,16 @@ impl Scenario {
                 ));
             }
         }
+        if self.failover.election_timeout <= r.heartbeat {
+            return Err(ConfigError::at(
+                "failover.electionTimeout",
+                format!(
+                    "must be longer than replication.heartbeat ({}), or replicas stand for \
+                     election between heartbeats",
+                    r.heartbeat
+                ),
+            ));
+        }
         let w = &self.workload;
         if w.clients > MAX_CLIENTS {
             return Err(ConfigError::at(
@@ -619,8 +657,121 @@ impl Scenario {
         if w.timeout == Dur::ZERO {
             return Err(ConfigError::at("workload.timeout", "must be more than 0"));
         }
+        for (i, r) in w.client_regions.iter().enumerate() {
+            check_region(&format!("workload.clientRegions[{i}]"), r)?;
+        }
+        if let Some(s) = &self.service {
+            s.check()?;
+        }
+        for (i, f) in self.faults.iter().enumerate() {
+            f.check(&format!("faults[{i}]"), n)?;
+        }
         Ok(())
     }
+}
+
+fn check_region(path: &str, name: &str) -> Result<(), ConfigError> {
+    if crate::geo::region(name).is_some() {
+        Ok(())
+    } else {
+        Err(ConfigError::at(
+            path,
+            format!(
+                "unknown region {name:?} (known: {})",
+                crate::geo::REGIONS.join(", ")
+            ),
+        ))
+    }
+}
+
+impl ServiceSpec {
+    fn check(&self) -> Result<(), ConfigError> {
+        for (field, d) in [("read", self.read), ("write", self.write)] {
+            if d > Dur::ms(10_000) {
+                return Err(ConfigError::at(
+                    format!("service.{field}"),
+                    format!("at most 10s per operation (got {d})"),
+                ));
+            }
+        }
+        if !(1..=MAX_WORKERS).contains(&self.workers) {
+            return Err(ConfigError::at(
+                "service.workers",
+                format!("must be between 1 and {MAX_WORKERS} (got {})", self.workers),
+            ));
+        }
+        if self.queue_limit > MAX_QUEUE {
+            return Err(ConfigError::at(
+                "service.queueLimit",
+                format!("must be at most {MAX_QUEUE} (got {})", self.queue_limit),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A change to the running workload, as the page sends it: any of its fields.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadPatch {
+    pub clients: Option<u32>,
+    pub rate: Option<f64>,
+    pub read_fraction: Option<f64>,
+    pub keys: Option<u32>,
+    pub skew: Option<f64>,
+    pub read_from: Option<ReadTarget>,
+    pub read_consistency: Option<ReadConsistency>,
+    pub on_behind: Option<OnBehind>,
+    pub timeout: Option<Dur>,
+}
+
+impl WorkloadPatch {
+    pub fn apply(&self, w: &mut WorkloadSpec) {
+        macro_rules! set {
+            ($($f:ident),*) => { $( if let Some(v) = self.$f.clone() { w.$f = v; } )* };
+        }
+        set!(
+            clients,
+            rate,
+            read_fraction,
+            keys,
+            skew,
+            read_from,
+            read_consistency,
+            on_behind,
+            timeout
+        );
+    }
+}
+
+/// Reads a workload change from JSON text.
+pub fn parse_workload_patch(text: &str) -> Result<WorkloadPatch, ConfigError> {
+    parse_json(text)
+        .map(|p: WorkloadPatch| p)
+        .map_err(without_position)
+}
+
+/// Reads failover settings from JSON text.
+pub fn parse_failover(text: &str) -> Result<FailoverSpec, ConfigError> {
+    parse_json(text).map_err(without_position)
+}
+
+/// Reads service settings from JSON text, or `"off"` for none.
+pub fn parse_service(text: &str) -> Result<Option<ServiceSpec>, ConfigError> {
+    if text.trim() == "\"off\"" {
+        return Ok(None);
+    }
+    let spec: ServiceSpec = parse_json(text).map_err(without_position)?;
+    spec.check()?;
+    Ok(Some(spec))
+}
+
+/// Drops serde_json's " at line L column C" from errors in JSON the page built itself.
+fn without_position(mut e: ConfigError) -> ConfigError {
+    if let Some(at) = e.message.rfind(" at line ") {
+        e.message.truncate(at);
+    }
+    e
 }
 
 fn check_fraction(path: &str, value: f64) -> Result<(), ConfigError> {
@@ -652,12 +803,7 @@ impl LinkSettings {
     /// Reads and validates link settings; errors name the field.
     pub fn from_json(text: &str) -> Result<LinkSettings, ConfigError> {
         // The page builds this JSON itself, so a text position would only confuse.
-        let s: LinkSettings = parse_json(text).map_err(|mut e| {
-            if let Some(at) = e.message.rfind(" at line ") {
-                e.message.truncate(at);
-            }
-            e
-        })?;
+        let s: LinkSettings = parse_json(text).map_err(without_position)?;
         s.latency.check("latency")?;
         check_fraction("loss", s.loss)?;
         Ok(s)

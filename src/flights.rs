@@ -49,6 +49,14 @@ impl Flights {
         FlightSlot { index, id }
     }
 
+    /// The flight in `slot`, if it is still there.
+    pub fn get(&self, slot: FlightSlot) -> Option<&Flight> {
+        self.slots
+            .get(slot.index as usize)
+            .and_then(Option::as_ref)
+            .filter(|f| f.id == slot.id)
+    }
+
     /// Takes the flight out, if it is still there (it may have been discarded).
     pub fn take(&mut self, slot: FlightSlot) -> Option<Flight> {
         let cell = self.slots.get_mut(slot.index as usize)?;

@@ -36,6 +36,8 @@ pub enum Outcome {
 pub enum OpError {
     Timeout,
     NotPrimary,
+    /// The node's request queue was full.
+    Overloaded,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -74,6 +76,8 @@ pub struct Op {
     pub need: Option<ReadNeed>,
     /// Times a replica sent this read on to the primary.
     pub redirects: u32,
+    /// An acknowledged write that a later truncation discarded: acknowledged, then lost.
+    pub lost: bool,
 }
 
 impl Op {

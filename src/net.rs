@@ -5,7 +5,7 @@
 //! direction; nodes only ever see messages arrive or not.
 
 use crate::config::{Latency, LinkOverride, LinkSettings, NetworkSpec};
-use crate::protocol::{Addr, NodeId};
+use crate::protocol::{Addr, ClientId, NodeId};
 use crate::rng::{Ppm, SimRng, PPM_ONE};
 use crate::time::Micros;
 use serde::Serialize;
@@ -111,6 +111,8 @@ pub struct Network {
     default: LinkSpec,
     client: LinkSpec,
     client_last: BTreeMap<(Addr, Addr), Micros>,
+    /// Client-node pairs a partition separates (both directions).
+    client_cuts: std::collections::BTreeSet<(ClientId, NodeId)>,
     rng: SimRng,
 }
 
@@ -138,15 +140,11 @@ impl Network {
                 reorder: false,
             },
             client_last: BTreeMap::new(),
+            client_cuts: std::collections::BTreeSet::new(),
             rng,
         };
         for o in overrides {
-            let patched = net.link(o.from, o.to).spec.patched(o);
-            net.link_mut(o.from, o.to).spec = patched;
-            if !o.one_way {
-                let back = net.link(o.to, o.from).spec.patched(o);
-                net.link_mut(o.to, o.from).spec = back;
-            }
+            net.apply_override(o);
         }
         net
     }
@@ -198,12 +196,39 @@ impl Network {
     }
 
     /// Cuts or restores one link direction.
+    /// Replaces the set of client-node pairs that cannot reach each other.
+    pub fn set_client_cuts(&mut self, cuts: std::collections::BTreeSet<(ClientId, NodeId)>) {
+        self.client_cuts = cuts;
+    }
+
+    pub fn client_cut(&self, client: ClientId, node: NodeId) -> bool {
+        !self.client_cuts.is_empty() && self.client_cuts.contains(&(client, node))
+    }
+
     pub fn set_up(&mut self, from: NodeId, to: NodeId, up: bool) {
         self.link_mut(from, to).up = up;
     }
 
-    /// Decides when (and whether) a message sent now arrives.
-    pub fn transit(&mut self, from: Addr, to: Addr, now: Micros) -> Transit {
+    /// Applies a scenario's per-link override.
+    pub fn apply_override(&mut self, o: &LinkOverride) {
+        let patched = self.link(o.from, o.to).spec.patched(o);
+        self.link_mut(o.from, o.to).spec = patched;
+        if !o.one_way {
+            let back = self.link(o.to, o.from).spec.patched(o);
+            self.link_mut(o.to, o.from).spec = back;
+        }
+    }
+
+    /// Decides when (and whether) a message sent now arrives. A message between a client
+    /// and a node takes `client_latency` when given (both are placed in regions), else the
+    /// network's client latency.
+    pub fn transit(
+        &mut self,
+        from: Addr,
+        to: Addr,
+        now: Micros,
+        client_latency: Option<Latency>,
+    ) -> Transit {
         match (from, to) {
             (Addr::Node(a), Addr::Node(b)) => {
                 let i = self.index(a, b);
@@ -223,13 +248,26 @@ impl Network {
                 Transit { deliver_at, fate }
             }
             _ => {
-                let delay = self.client.sample_delay(&mut self.rng).max(1);
+                let spec = match client_latency {
+                    Some(latency) => LinkSpec {
+                        latency,
+                        ..self.client
+                    },
+                    None => self.client,
+                };
+                let delay = spec.sample_delay(&mut self.rng).max(1);
                 let last = self.client_last.entry((from, to)).or_insert(0);
                 let deliver_at = (now + delay).max(*last);
                 *last = deliver_at;
+                let cut = match (from, to) {
+                    (Addr::Client(c), Addr::Node(n)) | (Addr::Node(n), Addr::Client(c)) => {
+                        self.client_cut(c, n)
+                    }
+                    _ => false,
+                };
                 Transit {
                     deliver_at,
-                    fate: Fate::Deliver,
+                    fate: if cut { Fate::Cut } else { Fate::Deliver },
                 }
             }
         }

@@ -59,6 +59,9 @@ pub enum Request {
         key: Text,
         value: Text,
         ack: AckPolicy,
+        /// The highest term the client has seen: a primary of a lower term learns it has
+        /// been replaced and refuses (the client side of term fencing).
+        term: Term,
     },
     Read {
         key: Text,
@@ -80,6 +83,8 @@ pub enum Rejection {
         applied: Lsn,
         primary_hint: Option<NodeId>,
     },
+    /// The node's request queue is full (service-time model).
+    Overloaded,
 }
 
 /// A node's answer to a request.
@@ -110,8 +115,34 @@ pub struct Positions {
 pub enum Message {
     Append(Append),
     AppendAck(AppendAck),
-    Request { op: OpId, request: Request },
-    Reply { op: OpId, reply: Reply },
+    Request {
+        op: OpId,
+        request: Request,
+    },
+    Reply {
+        op: OpId,
+        reply: Reply,
+    },
+    /// A candidate asks for a vote (Raft's RequestVote).
+    VoteRequest(VoteRequest),
+    /// The answer to a vote request.
+    Vote {
+        term: Term,
+        granted: bool,
+    },
+    /// A primary handing over (planned switchover): "you are caught up, stand now"
+    /// (Raft's TimeoutNow).
+    TimeoutNow {
+        term: Term,
+    },
+}
+
+/// A candidate's request for votes: its new term and how up to date its log is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct VoteRequest {
+    pub term: Term,
+    pub last_lsn: Lsn,
+    pub last_term: Term,
 }
 
 /// Log shipping (and, with no entries, a heartbeat), shaped like Raft's AppendEntries.
@@ -128,6 +159,9 @@ pub struct Append {
     /// The primary's clock when it sent this (replicas estimate their staleness from it,
     /// like MongoDB's `lastWriteDate`; clock skew distorts it, as in real systems).
     pub sent_at: Micros,
+    /// The primary's last LSN: a replica whose log runs past it (a deposed primary's
+    /// unreplicated suffix) discards the excess, as pg_rewind would.
+    pub last: Lsn,
 }
 
 /// A replica's report of its positions; `accepted: false` asks for a resend from
@@ -152,6 +186,9 @@ pub enum MsgKind {
     Write,
     Read,
     Reply,
+    VoteRequest,
+    Vote,
+    TimeoutNow,
 }
 
 impl Message {
@@ -167,6 +204,9 @@ impl Message {
             } => MsgKind::Write,
             Message::Request { .. } => MsgKind::Read,
             Message::Reply { .. } => MsgKind::Reply,
+            Message::VoteRequest(_) => MsgKind::VoteRequest,
+            Message::Vote { .. } => MsgKind::Vote,
+            Message::TimeoutNow { .. } => MsgKind::TimeoutNow,
         }
     }
 
@@ -203,7 +243,13 @@ impl Message {
                 Reply::Value { version: None, .. } => "= nil".into(),
                 Reply::Rejected(Rejection::NotPrimary { .. }) => "not primary".into(),
                 Reply::Rejected(Rejection::Behind { .. }) => "behind: go to primary".into(),
+                Reply::Rejected(Rejection::Overloaded) => "overloaded".into(),
             },
+            Message::VoteRequest(v) => format!("vote for me? term {}", v.term),
+            Message::Vote { term, granted } => {
+                format!("{} term {term}", if *granted { "yes" } else { "no" })
+            }
+            Message::TimeoutNow { term } => format!("take over after term {term}"),
         }
     }
 }
@@ -217,8 +263,12 @@ pub enum Timer {
     Apply,
     /// Time to ship gathered entries.
     Ship,
-    /// Periodic heartbeat / resend check of a primary.
-    Heartbeat,
+    /// Periodic heartbeat / resend check of the primary of `term` (a timer of an earlier
+    /// leadership is ignored).
+    Heartbeat { term: Term },
+    /// A replica checks whether it has heard from a primary recently enough; only the
+    /// latest-armed check (`seq`) counts.
+    Election { seq: u64 },
     /// A write has waited `semiSyncFallback` for its replicas.
     AckWait,
 }
@@ -246,8 +296,27 @@ pub enum NodeEvent {
     Applied {
         upto: Lsn,
     },
+    /// Entries from `from` on were discarded (they conflicted with the primary's log).
     Truncated {
         from: Lsn,
+        discarded: u32,
+    },
+    /// No primary heard from for the election timeout: a candidate in a new term.
+    ElectionStarted {
+        term: Term,
+    },
+    /// Voted for `candidate` in `term`.
+    Voted {
+        candidate: NodeId,
+        term: Term,
+    },
+    /// Won an election (or was promoted) and now leads `term`.
+    BecamePrimary {
+        term: Term,
+    },
+    /// Stopped leading: saw a higher term, or lost contact with a majority.
+    SteppedDown {
+        term: Term,
     },
     /// A write reached its acknowledgement condition and the client is told; `by` is the
     /// bit mask (by node id) of the replicas that counted.

@@ -1,7 +1,8 @@
 //! Run statistics and the summary the headless runner prints: operations by outcome, stale
 //! reads, latency percentiles and per-replica lag (sampled every 50 ms of simulated time).
 
-use crate::history::{OpKind, Outcome};
+use crate::history::{OpError, OpKind, Outcome};
+use crate::metrics::{PolicyLatency, StalenessView};
 use crate::protocol::NodeId;
 use crate::time::Micros;
 use crate::world::World;
@@ -53,7 +54,7 @@ impl Spread {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutcomeCounts {
     pub ok: u64,
@@ -84,6 +85,17 @@ pub struct ReplicaLag {
     pub ms: Option<Spread>,
 }
 
+/// One node's load over the run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeLoad {
+    pub node: NodeId,
+    pub name: String,
+    pub region: Option<&'static str>,
+    pub served: u64,
+    pub refused: u64,
+}
+
 /// What a run did, for the runner and the page's counters.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -103,6 +115,27 @@ pub struct Summary {
     pub write_latency_ms: Option<Spread>,
     pub read_latency_ms: Option<Spread>,
     pub replica_lag: Vec<ReplicaLag>,
+    /// Successful operations per simulated second over the whole run.
+    pub reads_per_sec: f64,
+    pub writes_per_sec: f64,
+    /// Write latency percentiles (ms) by acknowledgement policy.
+    pub write_latency_by_policy: Vec<PolicyLatency>,
+    /// Stale reads by how stale they were.
+    pub staleness: StalenessView,
+    /// Requests refused because a node's queue was full (service-time model).
+    pub overloaded: u64,
+    /// Per-node load: requests served and refused.
+    pub nodes: Vec<NodeLoad>,
+    /// Primaries replaced, and how long each took.
+    pub failovers: Vec<crate::world::Failover>,
+    /// Failover time statistics (ms).
+    pub failover_ms: Option<Spread>,
+    /// Acknowledged writes later discarded by a truncation.
+    pub lost_writes: Vec<crate::world::LostWrite>,
+    /// Stretches where two primaries acknowledged writes.
+    pub split_brains: Vec<crate::world::SplitBrain>,
+    /// The scenario's timed faults that could not be carried out, and why.
+    pub fault_errors: Vec<String>,
     /// Anomalies found (later issues add checkers); each names what and how often.
     pub anomalies: BTreeMap<String, u64>,
 }
@@ -146,9 +179,45 @@ impl World {
                 ms: Spread::of(samples.iter().map(|s| ms(s.1)).collect()),
             })
             .collect();
+        let secs = self.now() as f64 / 1e6;
+        let per_sec = |n: u64| {
+            if secs > 0.0 {
+                round3(n as f64 / secs)
+            } else {
+                0.0
+            }
+        };
+        let metrics = self.metrics_view(u64::MAX);
+        let overloaded = self
+            .history
+            .ops()
+            .iter()
+            .filter(|o| o.error == Some(OpError::Overloaded))
+            .count() as u64;
+        let nodes = self
+            .members()
+            .into_iter()
+            .map(|id| {
+                let s = self.slot(id);
+                NodeLoad {
+                    node: id,
+                    name: s.name.clone(),
+                    region: s.region.map(crate::geo::name),
+                    served: s.service.served,
+                    refused: s.service.refused,
+                }
+            })
+            .collect();
         let mut anomalies = BTreeMap::new();
         if stale_reads > 0 {
             anomalies.insert("staleRead".to_string(), stale_reads);
+        }
+        let l = &self.leadership;
+        if !l.lost_writes.is_empty() {
+            anomalies.insert("lostAcknowledgedWrite".into(), l.lost_writes.len() as u64);
+        }
+        if !l.split_brains.is_empty() {
+            anomalies.insert("splitBrain".into(), l.split_brains.len() as u64);
         }
         Summary {
             scenario: self.scenario.name.clone(),
@@ -168,6 +237,17 @@ impl World {
             write_latency_ms: Spread::of(wlat),
             read_latency_ms: Spread::of(rlat),
             replica_lag,
+            reads_per_sec: per_sec(reads.ok),
+            writes_per_sec: per_sec(writes.ok),
+            write_latency_by_policy: metrics.write_latency,
+            staleness: metrics.staleness,
+            overloaded,
+            nodes,
+            failover_ms: Spread::of(l.failovers.iter().map(|f| ms(f.took)).collect()),
+            failovers: l.failovers.clone(),
+            lost_writes: l.lost_writes.clone(),
+            split_brains: l.split_brains.clone(),
+            fault_errors: self.fault_errors.clone(),
             anomalies,
         }
     }

@@ -135,6 +135,48 @@ pub enum TraceEvent {
         from: NodeId,
         to: NodeId,
     },
+    NodePaused {
+        node: NodeId,
+    },
+    NodeResumed {
+        node: NodeId,
+    },
+    DiskLost {
+        node: NodeId,
+    },
+    /// The cluster split into groups (each a bit mask of node ids).
+    Partitioned {
+        groups: Vec<u32>,
+    },
+    Healed,
+    ClockSet {
+        node: NodeId,
+        offset: i64,
+    },
+    Promoted {
+        node: NodeId,
+    },
+    Switchover {
+        from: NodeId,
+        to: NodeId,
+    },
+    /// An operator changed a setting of the running world.
+    Configured {
+        what: ConfigKind,
+    },
+}
+
+/// Which setting an operator changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConfigKind {
+    AckPolicy,
+    SemiSyncFallback,
+    Workload,
+    Service,
+    Region,
+    ClientRegion,
+    Failover,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

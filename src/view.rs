@@ -3,10 +3,13 @@
 //! operations and counters). One serde struct per shape, camelCase, so JS and Rust never
 //! keep field names in sync by hand.
 
+use crate::ack::AckPolicy;
+use crate::config::WorkloadSpec;
 use crate::history::{Counters, Op, OpKind, Outcome};
 use crate::net::{Fate, LinkSpec};
 use crate::node::{PeerProgress, Role};
-use crate::protocol::{Addr, Lsn, MsgKind, NodeId, Positions, Term, Text};
+use crate::protocol::{Addr, ClientId, Lsn, MsgKind, NodeId, Positions, Term, Text};
+use crate::service::ServiceSpec;
 use crate::time::Micros;
 use crate::world::{NodeStatus, World};
 use serde::Serialize;
@@ -26,6 +29,45 @@ pub struct Snapshot {
     pub ops: Vec<OpView>,
     pub counters: Counters,
     pub default_link: LinkSpec,
+    pub clients: Vec<ClientView>,
+    pub config: ConfigView,
+    /// Link directions that are cut, as `[from, to]` (partitions, isolation).
+    pub cuts: Vec<[NodeId; 2]>,
+    /// The most recent failovers (at most 20).
+    pub failovers: Vec<crate::world::Failover>,
+    /// Acknowledged writes that were later discarded (the most recent 50).
+    pub lost_writes: Vec<crate::world::LostWrite>,
+    /// Moments two primaries acknowledged writes (the most recent 20).
+    pub split_brains: Vec<crate::world::SplitBrain>,
+}
+
+/// A client and where it sits.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientView {
+    pub id: ClientId,
+    /// The page's own client rather than a workload one.
+    pub manual: bool,
+    pub region: Option<&'static str>,
+    pub outstanding: usize,
+    /// A workload client stood down by a lower client count.
+    pub idle: bool,
+}
+
+/// The settings the page can change while the world runs, as they are now.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigView {
+    pub ack_policy: AckPolicy,
+    /// The policy in words ("ANY 2 flushed").
+    pub ack_label: String,
+    /// Microseconds before semi-sync falls back to async; `None` blocks.
+    pub semi_sync_fallback: Option<Micros>,
+    pub workload: WorkloadSpec,
+    pub service: Option<ServiceSpec>,
+    /// How many regions the nodes are spread over (0: no geography).
+    pub regions: usize,
+    pub failover: crate::failover::FailoverSpec,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -33,7 +75,7 @@ pub struct Snapshot {
 pub struct NodeView {
     pub id: NodeId,
     pub name: String,
-    pub region: Option<String>,
+    pub region: Option<&'static str>,
     pub role: Role,
     pub status: NodeStatus,
     pub term: Term,
@@ -58,6 +100,24 @@ pub struct NodeView {
     /// How stale the node believes its data may be (what bounded-staleness reads check).
     pub staleness: Micros,
     pub clock_offset: i64,
+    /// Client requests waiting for a worker (service-time model).
+    pub queue: usize,
+    /// Client requests being served.
+    pub in_service: usize,
+    /// Client requests served since the node joined.
+    pub served: u64,
+    /// Client requests refused because the queue was full.
+    pub refused: u64,
+    /// Requests served over the last simulated second.
+    pub ops_per_sec: f64,
+    /// Whom it voted for in its term.
+    pub voted_for: Option<NodeId>,
+    /// When (simulated time) this replica stands for election unless it hears a primary.
+    pub election_deadline: Option<Micros>,
+    /// When it last heard from a primary (simulated time).
+    pub last_heard_primary: Micros,
+    /// The entries its last truncation discarded.
+    pub discarded: Vec<CellView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -115,8 +175,10 @@ pub struct OpView {
     pub acked_by: Option<Vec<NodeId>>,
     /// A read's consistency level.
     pub consistency: Option<crate::consistency::ReadConsistency>,
-    /// Times a replica sent the read on to the primary.
+    /// Times the operation was sent on (a read to the primary, a write to the new primary).
     pub redirects: u32,
+    /// Acknowledged, then discarded by a failover: an acknowledged write lost.
+    pub lost: bool,
 }
 
 impl From<&Op> for OpView {
@@ -144,8 +206,24 @@ impl From<&Op> for OpView {
                 .map(|mask| (0..32).filter(|i| mask & (1 << i) != 0).collect()),
             consistency: op.consistency,
             redirects: op.redirects,
+            lost: op.lost,
         }
     }
+}
+
+impl From<&crate::protocol::Entry> for CellView {
+    fn from(e: &crate::protocol::Entry) -> CellView {
+        CellView {
+            lsn: e.lsn,
+            term: e.term,
+            key: e.key.clone(),
+            value: e.value.clone(),
+        }
+    }
+}
+
+fn last_n<T: Clone>(items: &[T], n: usize) -> Vec<T> {
+    items[items.len().saturating_sub(n)..].to_vec()
 }
 
 /// How much of the world a snapshot includes.
@@ -165,6 +243,7 @@ impl Default for SnapshotOptions {
 
 impl World {
     pub fn snapshot(&self, opts: SnapshotOptions) -> Snapshot {
+        let latest = self.metrics.latest();
         let nodes = self
             .nodes
             .iter()
@@ -176,7 +255,7 @@ impl World {
                 NodeView {
                     id: n.id,
                     name: s.name.clone(),
-                    region: s.region.clone(),
+                    region: s.region.map(crate::geo::name),
                     role: n.role,
                     status: s.status,
                     term: n.term,
@@ -184,15 +263,7 @@ impl World {
                     positions: n.positions,
                     lag_entries: lag.map(|l| l.0),
                     lag_micros: lag.map(|l| l.1),
-                    tail: n.log[from..]
-                        .iter()
-                        .map(|e| CellView {
-                            lsn: e.lsn,
-                            term: e.term,
-                            key: e.key.clone(),
-                            value: e.value.clone(),
-                        })
-                        .collect(),
+                    tail: n.log[from..].iter().map(CellView::from).collect(),
                     keys: n.kv.len(),
                     replicas: n.leader.as_ref().map_or_else(Vec::new, |l| {
                         l.peers
@@ -208,6 +279,26 @@ impl World {
                     waiting_reads: n.reads.waiting(),
                     staleness: n.staleness(s.local_time(self.now())),
                     clock_offset: s.clock_offset,
+                    queue: s.service.waiting(),
+                    in_service: s.service.in_service(),
+                    served: s.service.served,
+                    refused: s.service.refused,
+                    ops_per_sec: latest
+                        .and_then(|l| l.nodes.get(n.id as usize))
+                        .map_or(0.0, |x| x.ops_per_sec),
+                    voted_for: n.voted_for,
+                    election_deadline: n
+                        .election_deadline
+                        .map(|t| t.saturating_add_signed(-s.clock_offset)),
+                    last_heard_primary: n.last_heard_primary.saturating_add_signed(-s.clock_offset),
+                    discarded: n
+                        .discarded
+                        .iter()
+                        .rev()
+                        .take(opts.tail)
+                        .rev()
+                        .map(CellView::from)
+                        .collect(),
                 }
             })
             .collect();
@@ -242,6 +333,45 @@ impl World {
                 .collect(),
             counters: self.history.counters().clone(),
             default_link: self.net.default_spec(),
+            clients: self
+                .clients
+                .iter()
+                .map(|c| ClientView {
+                    id: c.id,
+                    manual: c.manual,
+                    region: c.region.map(crate::geo::name),
+                    outstanding: c.outstanding.len(),
+                    idle: c.idle,
+                })
+                .collect(),
+            config: ConfigView {
+                ack_policy: self.scenario.replication.ack_policy,
+                ack_label: self.scenario.replication.ack_policy.describe(),
+                semi_sync_fallback: self
+                    .scenario
+                    .replication
+                    .semi_sync_fallback
+                    .map(|d| d.micros()),
+                workload: self.scenario.workload.clone(),
+                service: self.scenario.service,
+                regions: self.regions_in_use(),
+                failover: self.scenario.failover,
+            },
+            cuts: {
+                let members = self.members();
+                let mut cuts = Vec::new();
+                for &a in &members {
+                    for &b in &members {
+                        if a != b && !self.net.is_up(a, b) {
+                            cuts.push([a, b]);
+                        }
+                    }
+                }
+                cuts
+            },
+            failovers: last_n(&self.leadership.failovers, 20),
+            lost_writes: last_n(&self.leadership.lost_writes, 50),
+            split_brains: last_n(&self.leadership.split_brains, 20),
         }
     }
 }

@@ -72,9 +72,10 @@ impl Lab {
         to_js(&Scenario::default())
     }
 
-    /// The scenario this run was built from (normalised, with every default filled in).
+    /// The scenario that rebuilds this run as it is now (every default filled in, and
+    /// every setting changed since the start applied).
     pub fn scenario(&self) -> Result<JsValue, JsError> {
-        to_js(self.world.scenario())
+        to_js(&self.world.current_scenario())
     }
 
     /// Current simulated time in microseconds.
@@ -196,6 +197,177 @@ impl Lab {
             .map_err(|e| JsError::new(&e.0))
     }
 
+    /// Sets the cluster's acknowledgement policy (same JSON as `writeWith`).
+    #[wasm_bindgen(js_name = setAckPolicy)]
+    pub fn set_ack_policy(&mut self, ack_policy: &str) -> Result<(), JsError> {
+        let ack = crate::config::parse_ack_policy(ack_policy)
+            .map_err(|e| JsError::new(&format!("ack policy: {e}")))?;
+        self.world.set_ack_policy(ack);
+        Ok(())
+    }
+
+    /// With too few replicas confirming: `undefined` blocks (PostgreSQL); microseconds
+    /// fall back to async after that long (MySQL `rpl_semi_sync_source_timeout`).
+    #[wasm_bindgen(js_name = setSemiSyncFallback)]
+    pub fn set_semi_sync_fallback(&mut self, wait: Option<f64>) -> Result<(), JsError> {
+        let wait = wait.map(|t| micros(t, "the fallback wait")).transpose()?;
+        self.world.set_semi_sync_fallback(wait);
+        Ok(())
+    }
+
+    /// Changes the running workload from JSON: any of `clients`, `rate`, `readFraction`,
+    /// `keys`, `skew`, `readFrom`, `readConsistency`, `onBehind`, `timeout`.
+    #[wasm_bindgen(js_name = setWorkload)]
+    pub fn set_workload(&mut self, patch: &str) -> Result<(), JsError> {
+        let patch = crate::config::parse_workload_patch(patch)
+            .map_err(|e| JsError::new(&format!("workload: {e}")))?;
+        self.world
+            .set_workload(&patch)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Sets the service-time model from JSON `{"read": "2ms", "write": "4ms", "workers": 1,
+    /// "queueLimit": 100}`, or `"off"`.
+    #[wasm_bindgen(js_name = setService)]
+    pub fn set_service(&mut self, service: &str) -> Result<(), JsError> {
+        let spec = crate::config::parse_service(service)
+            .map_err(|e| JsError::new(&format!("service: {e}")))?;
+        self.world.set_service(spec);
+        Ok(())
+    }
+
+    /// Spreads nodes and clients over regions: `"none"`, `"single"`, `"two"` or `"three"`.
+    #[wasm_bindgen(js_name = setGeography)]
+    pub fn set_geography(&mut self, preset: &str) -> Result<(), JsError> {
+        let k = crate::geo::preset_regions(preset).ok_or_else(|| {
+            JsError::new(&format!(
+                "unknown geography {preset:?} (choose none, single, two or three)"
+            ))
+        })?;
+        self.world.set_geography(k);
+        Ok(())
+    }
+
+    /// Places a node in a region (`""` for none).
+    #[wasm_bindgen(js_name = setRegion)]
+    pub fn set_region(&mut self, node: NodeId, region: &str) -> Result<(), JsError> {
+        let region = region_of(region)?;
+        self.world
+            .set_region(node, region)
+            .map_err(|e| JsError::new(&e.message))
+    }
+
+    /// Places a client in a region (`""` for none).
+    #[wasm_bindgen(js_name = setClientRegion)]
+    pub fn set_client_region(&mut self, client: u32, region: &str) -> Result<(), JsError> {
+        let region = region_of(region)?;
+        self.world
+            .set_client_region(client, region)
+            .map_err(|e| JsError::new(&e.message))
+    }
+
+    /// The regions and their one-way latencies: `{names, oneWayMs}`.
+    pub fn regions() -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Regions {
+            names: [&'static str; 4],
+            one_way_ms: Vec<Vec<f64>>,
+        }
+        to_js(&Regions {
+            names: crate::geo::REGIONS,
+            one_way_ms: crate::geo::table_ms(),
+        })
+    }
+
+    /// Chart data: samples taken since `cursor` (pass back `next`), write latency by
+    /// acknowledgement policy, and the staleness distribution.
+    pub fn metrics(&self, cursor: f64) -> Result<JsValue, JsError> {
+        to_js(&self.world.metrics_view(cursor.max(0.0) as u64))
+    }
+
+    /// Runs a separate world of `scenario` with `replicas` replicas for `duration`
+    /// microseconds and reports its throughput and latency (the read-scaling chart).
+    #[wasm_bindgen(js_name = scalingPoint)]
+    pub fn scaling_point(
+        scenario: &str,
+        seed: f64,
+        replicas: u32,
+        duration: f64,
+    ) -> Result<JsValue, JsError> {
+        let scenario =
+            Scenario::from_json(scenario).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
+        let duration = micros(duration, "the duration")?;
+        let point = crate::experiments::scaling_point(&scenario, seed as u64, replicas, duration)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&point)
+    }
+
+    /// Freezes a node (a long GC pause): it handles nothing until resumed.
+    pub fn pause(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.pause(node))
+    }
+
+    pub fn resume(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.resume(node))
+    }
+
+    /// Crashes a node and wipes its disk (it restarts empty, with no term or vote).
+    #[wasm_bindgen(js_name = crashLoseDisk)]
+    pub fn crash_lose_disk(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.crash_lose_disk(node))
+    }
+
+    /// Splits the cluster into groups given as JSON, e.g. `[[0, 1], [2, 3, 4]]`: links
+    /// between groups are cut both ways.
+    pub fn partition(&mut self, groups: &str) -> Result<(), JsError> {
+        let groups: Vec<Vec<NodeId>> = serde_json::from_str(groups).map_err(|_| {
+            JsError::new("partition: give groups of node ids, like [[0, 1], [2, 3]]")
+        })?;
+        action(self.world.partition(&groups))
+    }
+
+    /// Cuts (`up = false`) or restores one link direction (a one-way partition).
+    #[wasm_bindgen(js_name = setLinkUp)]
+    pub fn set_link_up(&mut self, from: NodeId, to: NodeId, up: bool) -> Result<(), JsError> {
+        action(self.world.set_link_up(from, to, up))
+    }
+
+    /// Restores every cut link.
+    pub fn heal(&mut self) {
+        self.world.heal();
+    }
+
+    /// Sets a node's clock offset from true time (microseconds; negative = behind).
+    #[wasm_bindgen(js_name = setClockOffset)]
+    pub fn set_clock_offset(&mut self, node: NodeId, offset: f64) -> Result<(), JsError> {
+        if !offset.is_finite() {
+            return Err(JsError::new("a clock offset is a number of microseconds"));
+        }
+        action(self.world.set_clock_offset(node, offset as i64))
+    }
+
+    /// Makes a replica primary at once, without an election (forced promotion).
+    pub fn promote(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.promote(node))
+    }
+
+    /// A planned switchover to `node`: waits until it has the whole log, then hands over.
+    pub fn switchover(&mut self, node: NodeId) -> Result<(), JsError> {
+        action(self.world.switchover(node))
+    }
+
+    /// Sets how a lost primary is replaced, from JSON `{"mode": "raft" | "naive" | "off",
+    /// "electionTimeout": "1s"}`.
+    #[wasm_bindgen(js_name = setFailover)]
+    pub fn set_failover(&mut self, failover: &str) -> Result<(), JsError> {
+        let spec = crate::config::parse_failover(failover)
+            .map_err(|e| JsError::new(&format!("failover: {e}")))?;
+        self.world
+            .set_failover(spec)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
     /// Cuts every link between a node and the others (`true`) or restores them.
     pub fn isolate(&mut self, node: NodeId, isolated: bool) -> Result<(), JsError> {
         action(self.world.isolate(node, isolated))
@@ -255,6 +427,18 @@ impl Lab {
         }
         to_js(&self.world.link(from, to))
     }
+}
+
+fn region_of(name: &str) -> Result<Option<crate::geo::Region>, JsError> {
+    if name.is_empty() {
+        return Ok(None);
+    }
+    crate::geo::region(name).map(Some).ok_or_else(|| {
+        JsError::new(&format!(
+            "unknown region {name:?} (known: {})",
+            crate::geo::REGIONS.join(", ")
+        ))
+    })
 }
 
 fn link_spec(settings: &str) -> Result<LinkSpec, JsError> {

@@ -11,8 +11,9 @@ use replica_lab::history::{OpError, Outcome};
 use replica_lab::protocol::NodeEvent;
 use replica_lab::trace::TraceEvent;
 
-/// Primary n0; n1 is far (100 ms), n2 and n3 near (5 ms).
-const ONE_FAR: &str = r#"{"nodes": 4, "workload": {"clients": 0},
+/// Primary n0; n1 is far (100 ms), n2 and n3 near (5 ms). No failover: these are
+/// PostgreSQL / MySQL replication semantics with no election to replace the primary.
+const ONE_FAR: &str = r#"{"nodes": 4, "workload": {"clients": 0}, "failover": {"mode": "off"},
     "network": {"latency": "5ms", "clientLatency": "1ms"}, "disk": {"fsync": "1ms", "apply": "1ms"},
     "links": [{"from": 0, "to": 1, "latency": "100ms"}]}"#;
 

@@ -116,8 +116,48 @@ fn other_range_errors_name_their_field() {
             "workload.clients: at most 64 clients",
         ),
         (
-            r#"{"workload": {"readFrom": "nearest"}}"#,
-            "workload.readFrom: unknown variant `nearest`",
+            r#"{"workload": {"readFrom": "fastest"}}"#,
+            "workload.readFrom: unknown variant `fastest`",
+        ),
+        (
+            r#"{"nodes": [{}, {"region": "mars"}]}"#,
+            "nodes[1].region: unknown region \"mars\" (known: us-east, eu-west, ap-south, us-west)",
+        ),
+        (
+            r#"{"workload": {"clientRegions": ["eu-west", "moon"]}}"#,
+            "workload.clientRegions[1]: unknown region \"moon\"",
+        ),
+        (
+            r#"{"service": {"read": "1ms", "write": "2ms", "workers": 0}}"#,
+            "service.workers: must be between 1 and 64 (got 0)",
+        ),
+        (
+            r#"{"service": {"read": "1ms", "write": "2ms", "queueLimit": 99999}}"#,
+            "service.queueLimit: must be at most 10000",
+        ),
+        (
+            r#"{"service": {"read": "1ms"}}"#,
+            "service: missing field `write`",
+        ),
+        (
+            r#"{"faults": [{"at": "1s", "action": "crash"}]}"#,
+            "faults[0].node: Crash needs a node",
+        ),
+        (
+            r#"{"nodes": 3, "faults": [{"at": "1s", "action": "pause", "node": 7}]}"#,
+            "faults[0].node: node 7 does not exist (nodes are 0 to 2)",
+        ),
+        (
+            r#"{"faults": [{"at": "1s", "action": "partition"}]}"#,
+            "faults[0].groups: a partition needs groups",
+        ),
+        (
+            r#"{"faults": [{"at": "1s", "action": "explode", "node": 1}]}"#,
+            "faults[0].action: unknown variant `explode`",
+        ),
+        (
+            r#"{"failover": {"electionTimeout": "50ms"}}"#,
+            "failover.electionTimeout: must be longer than replication.heartbeat (100ms)",
         ),
         (
             r#"{"replication": {"maxBatch": 0}}"#,

@@ -8,6 +8,8 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use replica_lab::history::Outcome;
+use replica_lab::service::ServiceSpec;
+use replica_lab::time::Dur;
 use replica_lab::world::NodeStatus;
 use replica_lab::World;
 
@@ -32,7 +34,7 @@ fn scenario_json(
 
 /// The safety invariants, checked from outside the nodes after every step.
 fn check_invariants(w: &World) -> Result<(), TestCaseError> {
-    let primary = w.node(0);
+    let primary = w.node(w.primary().unwrap_or(0));
     for id in w.members() {
         let n = w.node(id);
         let p = n.positions;
@@ -76,9 +78,20 @@ proptest! {
         loss in prop_oneof![Just(0.0), 0.0..0.4f64],
         reorder in any::<bool>(),
         read_fraction in 0.0..1.0f64,
+        service in prop_oneof![Just(None), (1u64..6, 1u32..3, 1u32..6).prop_map(Some)],
+        regions in 0usize..=3,
     ) {
         let json = scenario_json(nodes, min_ms, spread_ms, loss, reorder, read_fraction);
         let mut w = world(&json, seed);
+        // Optionally a service-time model (small queues, so some requests are refused)
+        // and geography: neither may break log shipping.
+        w.set_service(service.map(|(ms_per_op, workers, queue_limit)| ServiceSpec {
+            read: Dur::ms(ms_per_op),
+            write: Dur::ms(ms_per_op),
+            workers,
+            queue_limit,
+        }));
+        w.set_geography(regions);
         // Safety phase: faults on (loss, reordering), invariants after every event.
         while w.now() < ms(2_500) {
             prop_assert!(w.step());
@@ -90,6 +103,8 @@ proptest! {
         for id in w.members() {
             prop_assert_eq!(w.node(id).positions.applied, last, "node {} did not converge", id);
         }
+        // Every operation has finished, one way or another.
+        prop_assert_eq!(w.history().counters().pending, 0);
         // Every write the primary acknowledged is in the log at its LSN.
         for op in w.history().ops() {
             if let (Outcome::Ok, Some(lsn)) = (op.outcome, op.lsn) {

@@ -91,3 +91,70 @@ fn a_manual_write_shows_up_in_every_snapshot_log() {
         .set_all_links(r#"{"latency": "5ms", "loss": 2}"#)
         .is_err());
 }
+
+fn js_error(err: wasm_bindgen::JsError) -> String {
+    JsValue::from(err)
+        .dyn_into::<js_sys::Error>()
+        .expect("a JS Error")
+        .message()
+        .into()
+}
+
+#[wasm_bindgen_test]
+fn settings_change_from_javascript_and_the_charts_see_them() {
+    let mut lab = Lab::new(include_str!("../www/scenarios/read-scaling.json"), 7.0).unwrap();
+    lab.set_geography("three").unwrap();
+    lab.set_ack_policy(r#"{"replicas": "all", "point": "applied"}"#)
+        .unwrap();
+    lab.set_workload(r#"{"readFrom": "nearest"}"#).unwrap();
+    lab.advance_to(2_000_000.0, u32::MAX).unwrap();
+    let snapshot = lab.snapshot(0, 0).unwrap();
+    let config = get(&snapshot, "config");
+    assert_eq!(
+        get(&config, "ackLabel").as_string().as_deref(),
+        Some("all applied")
+    );
+    assert_eq!(get(&config, "regions").as_f64(), Some(3.0));
+    let nodes: js_sys::Array = get(&snapshot, "nodes").dyn_into().unwrap();
+    assert_eq!(
+        get(&nodes.get(1), "region").as_string().as_deref(),
+        Some("eu-west")
+    );
+    assert!(get(&nodes.get(1), "opsPerSec").as_f64().unwrap() > 0.0);
+    let metrics = lab.metrics(0.0).unwrap();
+    let samples: js_sys::Array = get(&metrics, "samples").dyn_into().unwrap();
+    assert_eq!(samples.length(), 20);
+    assert_eq!(get(&metrics, "next").as_f64(), Some(20.0));
+
+    // Bad settings are refused with a message, and change nothing.
+    let cases = [
+        (lab.set_geography("four").unwrap_err(), "unknown geography"),
+        (
+            lab.set_region(1, "mars").unwrap_err(),
+            "unknown region \"mars\"",
+        ),
+        (
+            lab.set_workload(r#"{"rate": -2}"#).unwrap_err(),
+            "workload.rate",
+        ),
+        (
+            lab.set_service(r#"{"read": "1ms", "write": "1ms", "workers": 0}"#)
+                .unwrap_err(),
+            "service.workers",
+        ),
+        (
+            lab.set_semi_sync_fallback(Some(-1.0)).unwrap_err(),
+            "fallback wait",
+        ),
+    ];
+    for (err, expected) in cases {
+        let message = js_error(err);
+        assert!(message.contains(expected), "{message}");
+    }
+
+    // The read-scaling experiment runs a separate world.
+    let scenario = include_str!("../www/scenarios/read-scaling.json");
+    let point = Lab::scaling_point(scenario, 7.0, 2, 5_000_000.0).unwrap();
+    assert!(get(&point, "readsPerSec").as_f64().unwrap() > 300.0);
+    assert!(Lab::scaling_point(scenario, 7.0, 9, 5_000_000.0).is_err());
+}

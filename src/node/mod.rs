@@ -12,7 +12,10 @@
 
 use crate::ack::{ack_set, AckPolicy, ReplicaView};
 use crate::config::{DiskSpec, ReplicationSpec};
+use crate::failover::{FailoverMode, FailoverSpec};
+use crate::rng::SimRng;
 
+mod election;
 mod reads;
 use crate::protocol::{
     Addr, Append, AppendAck, ClientId, Ctx, Entry, Lsn, Message, NodeEvent, NodeId, OpId,
@@ -28,6 +31,8 @@ use std::collections::BTreeMap;
 pub enum Role {
     Primary,
     Replica,
+    /// Standing for election (Raft).
+    Candidate,
 }
 
 /// Timing parameters of a node, from the scenario.
@@ -41,10 +46,12 @@ pub struct NodeParams {
     pub resend_after: Micros,
     pub standby_timeout: Micros,
     pub semi_sync_fallback: Option<Micros>,
+    pub failover: FailoverMode,
+    pub election_timeout: Micros,
 }
 
 impl NodeParams {
-    pub fn new(disk: &DiskSpec, repl: &ReplicationSpec) -> NodeParams {
+    pub fn new(disk: &DiskSpec, repl: &ReplicationSpec, failover: &FailoverSpec) -> NodeParams {
         NodeParams {
             fsync: disk.fsync.micros(),
             apply_per_entry: disk.apply.micros(),
@@ -54,6 +61,8 @@ impl NodeParams {
             resend_after: repl.resend_after.micros(),
             standby_timeout: repl.standby_timeout.micros(),
             semi_sync_fallback: repl.semi_sync_fallback.map(|d| d.micros()),
+            failover: failover.mode,
+            election_timeout: failover.election_timeout.micros(),
         }
     }
 }
@@ -93,6 +102,9 @@ pub struct Leader {
     pub pending: BTreeMap<Lsn, PendingWrite>,
     /// MySQL-style fallback: semi-sync switched off after a timeout.
     pub semi_sync_off: bool,
+    /// A planned switchover in progress: the target and when it began (local time).
+    /// Writes are refused meanwhile, pointing at the target.
+    pub transfer: Option<(NodeId, Micros)>,
     ship_scheduled: bool,
 }
 
@@ -119,13 +131,35 @@ pub struct Node {
     pub leader: Option<Leader>,
     /// Reads waiting and the read-index / staleness bookkeeping.
     pub reads: ReadState,
+    /// Who this node voted for in `term` (durable, like the term).
+    pub voted_for: Option<NodeId>,
+    /// Every member of the cluster, this node included (the world keeps it current).
+    pub members: std::collections::BTreeSet<NodeId>,
+    /// Votes a candidate has received in its term.
+    pub votes: std::collections::BTreeSet<NodeId>,
+    /// The highest LSN known to match the current primary's log (positions reported to it
+    /// never go past this, so a stale suffix is never counted for a newer primary).
+    pub matched: Lsn,
+    /// Local time this node last heard from a primary of its term (or granted a vote).
+    pub last_heard_primary: Micros,
+    /// Local time at which this replica will stand for election if it hears nothing.
+    pub election_deadline: Option<Micros>,
+    /// The entries the last truncation discarded (shown on the page).
+    pub discarded: Vec<Entry>,
+    election_seq: u64,
+    rng: SimRng,
     params: NodeParams,
     flush: Stage,
     apply: Stage,
 }
 
 impl Node {
-    pub fn new(id: NodeId, role: Role, params: NodeParams) -> Node {
+    /// Replaces the node's settings (an operator changed them while it runs).
+    pub fn set_params(&mut self, params: NodeParams) {
+        self.params = params;
+    }
+
+    pub fn new(id: NodeId, role: Role, params: NodeParams, rng: SimRng) -> Node {
         Node {
             id,
             role,
@@ -137,6 +171,15 @@ impl Node {
             primary_hint: None,
             leader: (role == Role::Primary).then(Leader::default),
             reads: ReadState::default(),
+            voted_for: None,
+            members: std::collections::BTreeSet::new(),
+            votes: std::collections::BTreeSet::new(),
+            matched: 0,
+            last_heard_primary: 0,
+            election_deadline: None,
+            discarded: Vec::new(),
+            election_seq: 0,
+            rng,
             params,
             flush: Stage::default(),
             apply: Stage::default(),
@@ -159,11 +202,15 @@ impl Node {
         lsn.checked_sub(1).and_then(|i| self.log.get(i as usize))
     }
 
-    /// Starts the node's periodic work (a primary's heartbeat).
+    /// Starts the node's periodic work: a primary's heartbeat, a replica's election timer.
     pub fn start(&mut self, ctx: &mut Ctx) {
-        if self.role == Role::Primary {
-            self.primary_hint = Some(self.id);
-            ctx.set_timer(Timer::Heartbeat, self.params.heartbeat);
+        self.last_heard_primary = ctx.now;
+        match self.role {
+            Role::Primary => {
+                self.primary_hint = Some(self.id);
+                ctx.set_timer(Timer::Heartbeat { term: self.term }, self.params.heartbeat);
+            }
+            Role::Replica | Role::Candidate => self.arm_election_timer(ctx),
         }
     }
 
@@ -192,6 +239,13 @@ impl Node {
             }
             (Message::Append(append), Addr::Node(primary)) => self.on_append(ctx, primary, append),
             (Message::AppendAck(ack), Addr::Node(replica)) => self.on_append_ack(ctx, replica, ack),
+            (Message::VoteRequest(v), Addr::Node(candidate)) => {
+                self.on_vote_request(ctx, candidate, v)
+            }
+            (Message::Vote { term, granted }, Addr::Node(voter)) => {
+                self.on_vote(ctx, voter, term, granted)
+            }
+            (Message::TimeoutNow { term }, Addr::Node(_)) => self.on_timeout_now(ctx, term),
             // Replies go to clients; anything else is misaddressed and ignored.
             _ => {}
         }
@@ -207,7 +261,10 @@ impl Node {
                 }
                 self.ship(ctx);
             }
-            Timer::Heartbeat => self.heartbeat(ctx),
+            Timer::Heartbeat { term } if term == self.term => self.heartbeat(ctx),
+            Timer::Heartbeat { .. } => {}
+            Timer::Election { seq } if seq == self.election_seq => self.on_election_timer(ctx),
+            Timer::Election { .. } => {}
             Timer::AckWait => self.check_semi_sync_timeout(ctx),
         }
     }
@@ -222,6 +279,12 @@ impl Node {
         self.flush = Stage::default();
         self.apply = Stage::default();
         self.reads.reset(0);
+        self.matched = 0;
+        self.votes.clear();
+        self.election_deadline = None;
+        if self.role == Role::Candidate {
+            self.role = Role::Replica;
+        }
         if let Some(leader) = &mut self.leader {
             let peers = leader.peers.keys().copied().collect::<Vec<_>>();
             *leader = Leader::default();
@@ -229,6 +292,20 @@ impl Node {
                 leader.peers.insert(peer, PeerProgress::default());
             }
         }
+    }
+
+    /// A crash that also loses the disk: nothing survives, not even the term or the vote
+    /// (so the node may vote twice in a term: why real systems fsync both).
+    pub fn crash_and_lose_disk(&mut self) {
+        self.crash();
+        self.log.clear();
+        self.positions = Positions::default();
+        self.commit = 0;
+        self.term = 1;
+        self.voted_for = None;
+        self.role = Role::Replica;
+        self.leader = None;
+        self.primary_hint = None;
     }
 
     /// Recovery after a crash: replay the durable log into the store, then resume.
@@ -251,10 +328,20 @@ impl Node {
     fn on_request(&mut self, ctx: &mut Ctx, client: ClientId, op: OpId, request: Request) {
         match request {
             Request::Read { key, need, .. } => self.on_read(ctx, client, op, key, need),
-            Request::Write { key, value, ack } => {
-                let Some(leader) = &mut self.leader else {
+            Request::Write {
+                key,
+                value,
+                ack,
+                term,
+            } => {
+                if term > self.term {
+                    self.step_down(ctx, term);
+                }
+                let transfer = self.leader.as_ref().and_then(|l| l.transfer);
+                let Some(leader) = self.leader.as_mut().filter(|_| transfer.is_none()) else {
+                    let hint = transfer.map(|t| t.0).or(self.primary_hint);
                     let reply = Reply::Rejected(Rejection::NotPrimary {
-                        primary_hint: self.primary_hint,
+                        primary_hint: hint.filter(|&h| h != self.id || transfer.is_none()),
                     });
                     ctx.send(Addr::Client(client), Message::Reply { op, reply });
                     return;
@@ -298,19 +385,45 @@ impl Node {
             commit,
             round,
             sent_at,
+            last,
         } = append;
-        if term < self.term || self.role == Role::Primary {
-            // A stale or rival primary; failover logic (a later issue) handles terms.
+        if term < self.term {
+            // A deposed primary: tell it the newer term so it steps down (Raft).
+            let msg = Message::AppendAck(AppendAck {
+                term: self.term,
+                positions: self.positions,
+                accepted: false,
+                round: self.reads.seen_round,
+            });
+            ctx.send(Addr::Node(primary), msg);
             return;
         }
-        self.term = term;
+        if term > self.term || self.role != Role::Replica {
+            self.step_down(ctx, term);
+        }
+        if self.primary_hint != Some(primary) {
+            self.matched = 0;
+        }
         self.primary_hint = Some(primary);
+        self.last_heard_primary = ctx.now;
         self.heard_from_primary(commit, round, sent_at);
         let reply_to = Addr::Node(primary);
         if prev_lsn > self.last_lsn() || self.term_at(prev_lsn) != prev_term {
-            // A gap (a batch was lost) or a divergent entry: ask for a resend.
+            // A gap (a batch was lost): ask for a resend from the end of the log. A
+            // divergent entry: ask from before the first entry of its term, so a whole
+            // stale suffix is walked back in one round trip (Raft's fast backup).
+            let received = if prev_lsn > self.last_lsn() {
+                self.last_lsn()
+            } else {
+                let bad = self.term_at(prev_lsn);
+                let first = self.log[..prev_lsn as usize]
+                    .iter()
+                    .rposition(|e| e.term != bad)
+                    .map_or(0, |i| i + 1);
+                first as Lsn
+            };
             let positions = Positions {
-                received: self.last_lsn().min(prev_lsn.saturating_sub(1)),
+                received,
                 ..self.positions
             };
             let msg = Message::AppendAck(AppendAck {
@@ -323,6 +436,7 @@ impl Node {
             return;
         }
         let mut appended = false;
+        let matched = prev_lsn + entries.len() as Lsn;
         for e in entries {
             match self.entry(e.lsn) {
                 Some(mine) if mine.term == e.term => continue,
@@ -334,6 +448,13 @@ impl Node {
             self.log.push(e);
             appended = true;
         }
+        if matched == last && self.entry(last + 1).is_some_and(|e| e.term < term) {
+            // It has the primary's whole log and more from an older term: the more can
+            // never be the primary's (entries it adds later carry its own term).
+            self.truncate_from(ctx, last + 1);
+            appended = true;
+        }
+        self.matched = self.matched.max(matched);
         self.commit = self.commit.max(commit.min(self.last_lsn()));
         if appended {
             self.positions.received = self.last_lsn();
@@ -345,12 +466,26 @@ impl Node {
         self.report(ctx);
     }
 
+    /// Discards the log from `lsn` on (it diverged from the primary's, like pg_rewind or
+    /// a MongoDB rollback); applied data past it is rolled back by replaying the rest.
     fn truncate_from(&mut self, ctx: &mut Ctx, lsn: Lsn) {
         let keep = lsn.saturating_sub(1);
-        self.log.truncate(keep as usize);
+        self.discarded = self.log.split_off(keep as usize);
         self.positions.received = self.positions.received.min(keep);
         self.positions.flushed = self.positions.flushed.min(keep);
-        ctx.emit(NodeEvent::Truncated { from: lsn });
+        if self.positions.applied > keep {
+            self.kv.clear();
+            for e in &self.log {
+                apply_entry(&mut self.kv, e);
+            }
+            self.positions.applied = keep;
+        }
+        self.flush = Stage::default();
+        self.apply = Stage::default();
+        ctx.emit(NodeEvent::Truncated {
+            from: lsn,
+            discarded: self.discarded.len() as u32,
+        });
     }
 
     fn on_append_ack(&mut self, ctx: &mut Ctx, replica: NodeId, ack: AppendAck) {
@@ -361,7 +496,8 @@ impl Node {
             round,
         } = ack;
         if term > self.term {
-            return; // handled by failover (a later issue)
+            self.step_down(ctx, term);
+            return;
         }
         if term == self.term {
             self.on_round_ack(ctx, replica, round);
@@ -381,13 +517,15 @@ impl Node {
             if peer.acked != before {
                 peer.last_progress = now;
                 self.acknowledge_writes(ctx);
+                self.continue_transfer(ctx);
             }
         } else {
-            // Rewind to where the replica really is and ship from there.
-            peer.acked.received = positions.received;
+            // Rewind to where the replica really is and ship from there (only ever back:
+            // an older refusal arriving late must not undo a deeper rewind).
+            peer.acked.received = peer.acked.received.min(positions.received);
             peer.acked.flushed = peer.acked.flushed.min(positions.received);
             peer.acked.applied = peer.acked.applied.min(positions.received);
-            peer.sent = positions.received;
+            peer.sent = peer.sent.min(positions.received);
             peer.last_progress = now;
             self.schedule_ship(ctx);
         }
@@ -559,6 +697,7 @@ impl Node {
                 commit: self.positions.flushed,
                 round: self.reads.round,
                 sent_at: ctx.now,
+                last,
             });
             ctx.send(Addr::Node(peer), msg);
         }
@@ -609,7 +748,11 @@ impl Node {
             // A FIRST-k synchronous set may now name different replicas.
             self.acknowledge_writes(ctx);
         }
-        ctx.set_timer(Timer::Heartbeat, self.params.heartbeat);
+        self.continue_transfer(ctx);
+        self.check_quorum(ctx);
+        if self.role == Role::Primary {
+            ctx.set_timer(Timer::Heartbeat { term: self.term }, self.params.heartbeat);
+        }
     }
 
     /// An empty append: tells the replica the primary is alive, its commit position and
@@ -623,6 +766,7 @@ impl Node {
             commit: self.positions.flushed,
             round: self.reads.round,
             sent_at: ctx.now,
+            last: self.last_lsn(),
         });
         ctx.send(Addr::Node(peer), msg);
     }
@@ -639,9 +783,15 @@ impl Node {
     /// A replica reports its positions to the primary.
     fn report(&mut self, ctx: &mut Ctx) {
         if let Some(primary) = self.primary_hint.filter(|_| self.role == Role::Replica) {
+            let m = self.matched;
+            let positions = Positions {
+                received: self.positions.received.min(m),
+                flushed: self.positions.flushed.min(m),
+                applied: self.positions.applied.min(m),
+            };
             let msg = Message::AppendAck(AppendAck {
                 term: self.term,
-                positions: self.positions,
+                positions,
                 accepted: true,
                 round: self.reads.seen_round,
             });

@@ -12,7 +12,9 @@ use crate::client::{Client, Workload};
 use crate::config::{ConfigError, Scenario, MAX_NODES};
 use crate::consistency::ReadConsistency;
 use crate::flights::{Flight, FlightSlot, Flights};
+use crate::geo::{self, Region};
 use crate::history::{History, Op, OpError, OpKind, Outcome, StalenessOracle};
+use crate::metrics::{Metrics, NodeReading, SAMPLE_EVERY};
 use crate::net::{Fate, LinkSpec, Network};
 use crate::node::{Node, NodeParams, Role};
 use crate::protocol::{
@@ -20,12 +22,23 @@ use crate::protocol::{
     Text, Timer,
 };
 use crate::rng::SimRng;
+use crate::service::ServiceQueue;
 use crate::stats::LagStats;
 use crate::time::{Micros, MICROS_PER_MS};
 use crate::trace::{DropReason, MsgId, Trace, TraceEvent};
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
+
+mod faults;
+mod leadership;
+mod serving;
+mod settings;
+
+pub use leadership::{Failover, LostWrite, SplitBrain};
+
+/// How many times an operation follows "not primary, try n2" before it fails.
+const MAX_REDIRECTS: u32 = 3;
 
 /// How often replica lag is sampled for statistics.
 pub const LAG_SAMPLE_EVERY: Micros = 50 * MICROS_PER_MS;
@@ -35,6 +48,9 @@ pub const LAG_SAMPLE_EVERY: Micros = 50 * MICROS_PER_MS;
 pub enum NodeStatus {
     Up,
     Crashed,
+    /// Frozen (a long GC pause, a stopped VM): it processes nothing until resumed, then
+    /// handles what arrived meanwhile, still believing what it believed.
+    Paused,
     Removed,
 }
 
@@ -43,12 +59,16 @@ pub enum NodeStatus {
 pub struct NodeSlot {
     pub node: Node,
     pub name: String,
-    pub region: Option<String>,
+    pub region: Option<Region>,
     pub status: NodeStatus,
     /// Bumped on every crash, so timers set before it are ignored.
     pub incarnation: u32,
     /// Signed offset of this node's clock from true time.
     pub clock_offset: i64,
+    /// Client requests waiting for and in service (service-time model).
+    pub service: ServiceQueue,
+    /// Deliveries and timers held while the node is paused, in order.
+    held: Vec<EventKind>,
 }
 
 impl NodeSlot {
@@ -69,6 +89,17 @@ enum EventKind {
     /// Never in the heap: operation time-outs live in `World::timeouts`, which can cancel.
     ClientTimeout(ClientId, OpId),
     SampleLag,
+    /// The naive failover monitor looks for the primary.
+    MonitorTick,
+    /// The scenario's timed fault number `.0` is due.
+    Fault(u32),
+    /// A worker of `node` finished the request in `slot` (service-time model); requests
+    /// of an earlier `generation` were dropped when the queue was cleared.
+    Served {
+        node: NodeId,
+        generation: u32,
+        slot: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -118,18 +149,24 @@ pub struct World {
     oracle: StalenessOracle,
     pub(crate) trace: Trace,
     pub(crate) lag: LagStats,
+    pub(crate) metrics: Metrics,
+    pub(crate) leadership: leadership::Leadership,
+    /// Timed faults that could not be carried out (restarting a running node...).
+    pub(crate) fault_errors: Vec<String>,
     params: NodeParams,
+
     events_processed: u64,
     commands: Vec<Command>,
     node_events: Vec<NodeEvent>,
     member_buf: Vec<NodeId>,
+    region_buf: Vec<Option<Region>>,
 }
 
 impl World {
     /// Builds the world of `scenario` for `seed`. Node 0 starts as primary.
     pub fn new(scenario: &Scenario, seed: u64) -> Result<World, ConfigError> {
         scenario.validate()?;
-        let params = NodeParams::new(&scenario.disk, &scenario.replication);
+        let params = NodeParams::new(&scenario.disk, &scenario.replication, &scenario.failover);
         let net = Network::new(
             &scenario.network,
             &scenario.links,
@@ -155,24 +192,39 @@ impl World {
             oracle: StalenessOracle::default(),
             trace: Trace::new(scenario.event_log as usize),
             lag: LagStats::default(),
+            metrics: Metrics::default(),
+            leadership: leadership::Leadership::default(),
+            fault_errors: Vec::new(),
             params,
+
             events_processed: 0,
             commands: Vec::new(),
             node_events: Vec::new(),
             member_buf: Vec::new(),
+            region_buf: Vec::new(),
         };
         for (i, spec) in scenario.nodes.iter().enumerate() {
             let id = i as NodeId;
             let role = if i == 0 { Role::Primary } else { Role::Replica };
             let offset = spec.clock_offset.micros() as i64;
             world.nodes.push(NodeSlot {
-                node: Node::new(id, role, world.params.clone()),
+                node: Node::new(id, role, world.params.clone(), node_rng(seed, id, 0)),
                 name: spec.name.clone().unwrap_or_else(|| format!("n{i}")),
-                region: spec.region.clone(),
+                region: spec.region.as_deref().and_then(geo::region),
                 status: NodeStatus::Up,
                 incarnation: 0,
                 clock_offset: if spec.clock_behind { -offset } else { offset },
+                service: ServiceQueue::default(),
+                held: Vec::new(),
             });
+        }
+        world.sync_members();
+        world.leadership.note_initial_primary(0);
+        if world.nodes.iter().any(|s| s.region.is_some()) {
+            world.apply_region_links();
+            for o in &scenario.links {
+                world.net.apply_override(o);
+            }
         }
         let replicas: Vec<NodeId> = (1..world.nodes.len() as NodeId).collect();
         for r in replicas {
@@ -181,14 +233,16 @@ impl World {
         for id in 0..world.nodes.len() as NodeId {
             world.with_node(id, |node, ctx| node.start(ctx));
         }
-        for c in 0..scenario.workload.clients {
-            world.clients.push(Client::new(c, false, 0, seed));
-            let first = world.clients[c as usize].think(&world.workload);
-            if let Some(after) = first {
-                world.schedule(after, EventKind::ClientNext(c));
-            }
+        for _ in 0..scenario.workload.clients {
+            world.add_workload_client();
         }
         world.schedule(LAG_SAMPLE_EVERY, EventKind::SampleLag);
+        if scenario.failover.mode == crate::failover::FailoverMode::Naive {
+            world.start_monitor();
+        }
+        for (i, f) in scenario.faults.iter().enumerate() {
+            world.schedule_at(f.at.micros(), EventKind::Fault(i as u32));
+        }
         Ok(world)
     }
 
@@ -252,17 +306,29 @@ impl World {
                 incarnation,
                 timer,
             } => {
-                let slot = &self.nodes[node as usize];
-                if slot.status == NodeStatus::Up && slot.incarnation == incarnation {
+                let slot = &mut self.nodes[node as usize];
+                if slot.status == NodeStatus::Paused && slot.incarnation == incarnation {
+                    slot.held.push(ev.kind);
+                } else if slot.status == NodeStatus::Up && slot.incarnation == incarnation {
                     self.with_node(node, |n, ctx| n.on_timer(ctx, timer));
                 }
             }
+            EventKind::MonitorTick => self.monitor_tick(),
+            EventKind::Fault(i) => self.run_timed_fault(i as usize),
             EventKind::ClientNext(c) => self.client_next(c),
             EventKind::ClientTimeout(c, op) => self.client_timeout(c, op),
             EventKind::SampleLag => {
                 self.sample_lag();
+                if self.now % SAMPLE_EVERY == 0 {
+                    self.sample_metrics();
+                }
                 self.schedule(LAG_SAMPLE_EVERY, EventKind::SampleLag);
             }
+            EventKind::Served {
+                node,
+                generation,
+                slot,
+            } => self.served(node, generation, slot),
         }
         true
     }
@@ -327,10 +393,20 @@ impl World {
                 }
             }
             self.record(TraceEvent::Node { node: id, event });
+            self.on_node_event(id, event);
         }
         for command in commands.drain(..) {
             match command {
-                Command::Send { to, msg } => self.send(Addr::Node(id), to, msg),
+                Command::Send { to, msg } => {
+                    let replied = match (to, &msg) {
+                        (Addr::Client(_), Message::Reply { op, .. }) => Some(*op),
+                        _ => None,
+                    };
+                    self.send(Addr::Node(id), to, msg);
+                    if let Some(op) = replied {
+                        self.replied(id, op);
+                    }
+                }
                 Command::SetTimer { timer, after } => self.schedule(
                     after,
                     EventKind::Timer {
@@ -346,7 +422,14 @@ impl World {
     }
 
     fn send(&mut self, from: Addr, to: Addr, msg: Message) {
-        let transit = self.net.transit(from, to, self.now);
+        let client_latency = match (from, to) {
+            (Addr::Client(c), Addr::Node(n)) | (Addr::Node(n), Addr::Client(c)) => {
+                let client = self.clients[c as usize].region;
+                geo::client_latency(client, self.nodes[n as usize].region)
+            }
+            _ => None,
+        };
+        let transit = self.net.transit(from, to, self.now, client_latency);
         let id = self.next_msg;
         self.next_msg += 1;
         self.record(TraceEvent::Sent {
@@ -370,6 +453,13 @@ impl World {
     }
 
     fn deliver(&mut self, slot: FlightSlot) {
+        if let Some(Addr::Node(n)) = self.flights.get(slot).map(|f| f.to) {
+            let node = &mut self.nodes[n as usize];
+            if node.status == NodeStatus::Paused {
+                node.held.push(EventKind::Deliver(slot));
+                return;
+            }
+        }
         let Some(flight) = self.flights.take(slot) else {
             return; // discarded earlier (its endpoint was removed)
         };
@@ -390,6 +480,9 @@ impl World {
         }
         self.record(TraceEvent::Delivered { msg: id });
         match (flight.to, flight.msg) {
+            (Addr::Node(n), msg @ Message::Request { .. }) if self.scenario.service.is_some() => {
+                self.admit(n, flight.from, msg)
+            }
             (Addr::Node(n), msg) => {
                 self.with_node(n, |node, ctx| node.on_message(ctx, flight.from, msg))
             }
@@ -420,20 +513,23 @@ impl World {
         ids
     }
 
-    /// The node currently acting as primary, if one is up.
+    /// The node currently acting as primary, if one is up (with two, the newer term's).
     pub fn primary(&self) -> Option<NodeId> {
-        self.nodes
-            .iter()
-            .position(|s| s.status == NodeStatus::Up && s.node.role == Role::Primary)
-            .map(|i| i as NodeId)
+        (0..self.nodes.len() as NodeId)
+            .filter(|&i| {
+                let s = &self.nodes[i as usize];
+                s.status == NodeStatus::Up && s.node.role == Role::Primary
+            })
+            .max_by_key(|&i| (self.nodes[i as usize].node.term, std::cmp::Reverse(i)))
     }
 
-    /// The primary's id even if it is down (the node clients send writes to).
+    /// The node clients should send writes to: the live primary, else the last known one
+    /// even if it is down (or node 0 before anything is known).
     fn primary_member(&self) -> NodeId {
-        self.nodes
-            .iter()
-            .position(|s| s.status != NodeStatus::Removed && s.node.role == Role::Primary)
-            .unwrap_or(0) as NodeId
+        self.primary()
+            .or(self.leadership.last_primary())
+            .filter(|&n| self.nodes[n as usize].status != NodeStatus::Removed)
+            .unwrap_or(0)
     }
 
     // ----- operator actions ----------------------------------------------------------
@@ -452,13 +548,21 @@ impl World {
             .iter()
             .position(|s| s.status == NodeStatus::Removed)
             .unwrap_or(self.nodes.len()) as NodeId;
+        let incarnation = self.nodes.get(id as usize).map_or(0, |s| s.incarnation + 1);
         let slot = NodeSlot {
-            node: Node::new(id, Role::Replica, self.params.clone()),
+            node: Node::new(
+                id,
+                Role::Replica,
+                self.params.clone(),
+                node_rng(self.seed, id, incarnation),
+            ),
             name: format!("n{id}"),
             region: None,
             status: NodeStatus::Up,
-            incarnation: self.nodes.get(id as usize).map_or(0, |s| s.incarnation + 1),
+            incarnation,
             clock_offset: 0,
+            service: ServiceQueue::default(),
+            held: Vec::new(),
         };
         if (id as usize) < self.nodes.len() {
             self.nodes[id as usize] = slot;
@@ -466,6 +570,19 @@ impl World {
             self.nodes.push(slot);
         }
         self.record(TraceEvent::NodeAdded { node: id });
+        self.sync_members();
+        if self.nodes.iter().any(|s| s.region.is_some()) {
+            // Join the region with the fewest members, so presets stay balanced.
+            let used = self.regions_in_use();
+            let region = (0..used.max(1) as Region).min_by_key(|&r| {
+                self.members()
+                    .iter()
+                    .filter(|&&m| self.nodes[m as usize].region == Some(r))
+                    .count()
+            });
+            self.nodes[id as usize].region = region;
+            self.apply_region_links();
+        }
         self.with_node(id, |node, ctx| node.start(ctx));
         let now = self.now;
         for s in &mut self.nodes {
@@ -496,9 +613,12 @@ impl World {
         }
         self.nodes[id as usize].status = NodeStatus::Removed;
         self.nodes[id as usize].incarnation += 1;
+        self.nodes[id as usize].service.clear();
+        self.nodes[id as usize].held.clear();
         for s in &mut self.nodes {
             s.node.remove_peer(id);
         }
+        self.sync_members();
         let gone = self
             .flights
             .discard(|f| f.from == Addr::Node(id) || f.to == Addr::Node(id));
@@ -514,13 +634,16 @@ impl World {
 
     /// Crashes a node: it stops, and loses its volatile state.
     pub fn crash(&mut self, id: NodeId) -> Result<(), ActionError> {
+        self.disrupted(id);
         let slot = self.member_mut(id)?;
-        if slot.status != NodeStatus::Up {
+        if slot.status == NodeStatus::Crashed {
             return Err(ActionError(format!("{} is already down", slot.name)));
         }
+        slot.held.clear();
         slot.status = NodeStatus::Crashed;
         slot.incarnation += 1;
         slot.node.crash();
+        slot.service.clear();
         self.record(TraceEvent::NodeCrashed { node: id });
         Ok(())
     }
@@ -583,6 +706,9 @@ impl World {
     /// Cuts every link between `node` and the rest, both ways (or restores them).
     pub fn isolate(&mut self, node: NodeId, isolated: bool) -> Result<(), ActionError> {
         self.member_mut(node)?;
+        if isolated {
+            self.disrupted(node);
+        }
         for other in self.members() {
             if other != node {
                 self.set_link_up(node, other, !isolated)?;
@@ -676,6 +802,7 @@ impl World {
                 key,
                 value: Text::from(value),
                 ack,
+                term: self.clients[client as usize].term_seen,
             },
             Manual::Read(level) => self.read_request(client, key, level),
         };
@@ -704,7 +831,9 @@ impl World {
     /// Records the operation's invocation, sends the request and arms its time-out.
     fn invoke(&mut self, client: ClientId, request: Request, node: NodeId, manual: bool) -> OpId {
         let (kind, key, value, ack, consistency, need) = match &request {
-            Request::Write { key, value, ack } => (
+            Request::Write {
+                key, value, ack, ..
+            } => (
                 OpKind::Write,
                 key.clone(),
                 Some(value.clone()),
@@ -742,6 +871,7 @@ impl World {
             consistency,
             need,
             redirects: 0,
+            lost: false,
         });
         self.record(TraceEvent::Invoked {
             op,
@@ -774,12 +904,19 @@ impl World {
         }
         let members = std::mem::take(&mut self.member_buf);
         self.member_buf = self.members_into(members);
-        let plan = self.clients[c as usize].plan(&self.workload, &self.member_buf);
+        if self.clients[c as usize].idle {
+            return;
+        }
+        let regions = std::mem::take(&mut self.region_buf);
+        self.region_buf = self.regions_into(regions);
+        let plan =
+            self.clients[c as usize].plan(&self.workload, &self.member_buf, &self.region_buf);
         let request = match plan.kind {
             OpKind::Write => Request::Write {
                 key: plan.key,
                 value: Text::from(format!("v{}", self.history.len() + 1)),
                 ack: self.scenario.replication.ack_policy,
+                term: self.clients[c as usize].term_seen,
             },
             OpKind::Read => self.read_request(c, plan.key, self.scenario.workload.read_consistency),
         };
@@ -797,10 +934,12 @@ impl World {
         };
         let session = &mut self.clients[c as usize].session;
         match reply {
-            Reply::Written { lsn, .. } => {
+            Reply::Written { lsn, term } => {
                 op.outcome = Outcome::Ok;
                 op.lsn = Some(lsn);
                 session.wrote(lsn);
+                let client = &mut self.clients[c as usize];
+                client.term_seen = client.term_seen.max(term);
                 let key = op.key.clone();
                 self.oracle.write_acknowledged(&key, lsn, now);
             }
@@ -827,11 +966,31 @@ impl World {
                 self.send(Addr::Client(c), Addr::Node(primary), msg);
                 return;
             }
-            Reply::Rejected(Rejection::NotPrimary { primary_hint }) => {
+            Reply::Rejected(Rejection::Overloaded) => {
                 op.outcome = Outcome::Fail;
-                op.error = Some(OpError::NotPrimary);
-                if let Some(hint) = primary_hint {
-                    self.clients[c as usize].primary_hint = hint;
+                op.error = Some(OpError::Overloaded);
+            }
+            Reply::Rejected(Rejection::NotPrimary { primary_hint }) => {
+                // Rediscovery: follow the node's hint (the write was refused, so trying
+                // again is safe), a few times at most; without a hint, give up and try
+                // another node next time.
+                let tried = op.node;
+                match primary_hint.filter(|&h| h != tried && op.redirects < MAX_REDIRECTS) {
+                    Some(hint) => {
+                        op.redirects += 1;
+                        op.node = hint;
+                        self.clients[c as usize].primary_hint = hint;
+                        self.resend(c, op_id, hint);
+                        return;
+                    }
+                    None => {
+                        op.outcome = Outcome::Fail;
+                        op.error = Some(OpError::NotPrimary);
+                        op.completed_at = Some(now);
+                        self.rediscover(c, tried);
+                        self.complete(c, op_id);
+                        return;
+                    }
                 }
             }
         }
@@ -855,6 +1014,10 @@ impl World {
             OpKind::Read => Outcome::Fail,
             OpKind::Write => Outcome::Info,
         };
+        let (kind, tried) = (op.kind, op.node);
+        if kind == OpKind::Write {
+            self.rediscover(c, tried); // the primary may be gone: look elsewhere next time
+        }
         self.complete(c, op_id);
     }
 
@@ -864,6 +1027,17 @@ impl World {
         }
         self.history.count_completion(op_id);
         let op = &self.history.ops()[op_id as usize - 1];
+        if op.outcome == Outcome::Ok {
+            match (op.kind, op.ack, op.latency()) {
+                (OpKind::Write, Some(ack), Some(latency)) => {
+                    self.metrics.write_completed(ack, latency)
+                }
+                (OpKind::Read, _, _) => self
+                    .metrics
+                    .read_completed(op.staleness.filter(|_| op.stale)),
+                _ => {}
+            }
+        }
         self.record(TraceEvent::Completed {
             op: op_id,
             outcome: op.outcome,
@@ -876,6 +1050,50 @@ impl World {
             if let Some(after) = client.think(&self.workload) {
                 self.schedule(after, EventKind::ClientNext(c));
             }
+        }
+    }
+
+    /// The page's chart data since `cursor` (see `metrics.rs`).
+    pub fn metrics_view(&self, cursor: u64) -> crate::metrics::MetricsView {
+        self.metrics.view(cursor)
+    }
+
+    /// Sends an operation again, to `to` (a redirect).
+    fn resend(&mut self, c: ClientId, op_id: OpId, to: NodeId) {
+        let Some(op) = self.history.get(op_id) else {
+            return;
+        };
+        let request = match op.kind {
+            OpKind::Write => Request::Write {
+                key: op.key.clone(),
+                value: op.value.clone().unwrap_or_default(),
+                ack: op.ack.unwrap_or_default(),
+                term: self.clients[c as usize].term_seen,
+            },
+            OpKind::Read => Request::Read {
+                key: op.key.clone(),
+                need: op.need.unwrap_or_default(),
+                level: op.consistency.unwrap_or_default(),
+            },
+        };
+        let msg = Message::Request { op: op_id, request };
+        self.send(Addr::Client(c), Addr::Node(to), msg);
+    }
+
+    /// A client whose primary did not answer tries the next member after it next time.
+    fn rediscover(&mut self, c: ClientId, tried: NodeId) {
+        let client = &self.clients[c as usize];
+        if client.primary_hint != tried {
+            return; // it already moved on
+        }
+        let members = self.members();
+        if let Some(next) = members
+            .iter()
+            .copied()
+            .find(|&m| m > tried)
+            .or(members.first().copied())
+        {
+            self.clients[c as usize].primary_hint = next;
         }
     }
 
@@ -926,6 +1144,24 @@ impl World {
         Some((last - applied, self.now.saturating_sub(oldest)))
     }
 
+    fn sample_metrics(&mut self) {
+        let readings: Vec<NodeReading> = (0..self.nodes.len() as NodeId)
+            .map(|id| {
+                let slot = &self.nodes[id as usize];
+                let up = slot.status == NodeStatus::Up;
+                NodeReading {
+                    id,
+                    lag: if up { self.lag(id) } else { None },
+                    queue: slot.service.waiting(),
+                    served: slot.service.served,
+                }
+            })
+            .collect();
+        let c = self.history.counters();
+        let counts = (c.reads_ok, c.writes_ok, c.writes_failed + c.writes_unknown);
+        self.metrics.sample(self.now, counts, &readings);
+    }
+
     fn sample_lag(&mut self) {
         for id in 0..self.nodes.len() as NodeId {
             if self.nodes[id as usize].status == NodeStatus::Up {
@@ -935,4 +1171,9 @@ impl World {
             }
         }
     }
+}
+
+/// A node's own random stream (election timeouts), distinct per id and incarnation slot.
+fn node_rng(seed: u64, id: NodeId, incarnation: u32) -> SimRng {
+    SimRng::derive(seed, "node", u64::from(id) << 32 | u64::from(incarnation))
 }

@@ -1,0 +1,258 @@
+//! Who leads, seen from outside the nodes: the failovers that happened and how long they
+//! took, acknowledged writes that a truncation later discarded (lost), and moments when two
+//! primaries acknowledged writes at once (split brain). Also the naive failover monitor,
+//! which promotes a replica when it stops seeing the primary, with no quorum and no fence.
+
+use super::{NodeStatus, World};
+use crate::failover::FailoverMode;
+use crate::history::{OpKind, Outcome};
+use crate::protocol::{Lsn, NodeEvent, NodeId, OpId, Term};
+use crate::time::Micros;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A primary replaced by another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failover {
+    /// When the new primary took over.
+    pub at: Micros,
+    pub from: Option<NodeId>,
+    pub to: NodeId,
+    pub term: Term,
+    /// From the fault that took the old primary away (crash, pause, isolation) or, without
+    /// one, from the first election of this round, to the new primary taking over.
+    pub took: Micros,
+}
+
+/// An acknowledged write that a node discarded because it diverged from the primary's log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LostWrite {
+    pub op: OpId,
+    pub lsn: Lsn,
+    pub term: Term,
+    /// The node that discarded it (the old primary, or a replica that had it).
+    pub node: NodeId,
+    pub at: Micros,
+}
+
+/// Two primaries acknowledged writes over the same stretch of time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SplitBrain {
+    pub at: Micros,
+    pub nodes: [NodeId; 2],
+    pub terms: [Term; 2],
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Leadership {
+    pub failovers: Vec<Failover>,
+    pub lost_writes: Vec<LostWrite>,
+    pub split_brains: Vec<SplitBrain>,
+    /// When the current primary's trouble began (a fault action, or the first election).
+    disrupted_at: Option<Micros>,
+    last_primary: Option<NodeId>,
+    /// When each node last became primary, and when it last acknowledged a write.
+    became_primary_at: BTreeMap<NodeId, Micros>,
+    last_ack_at: BTreeMap<NodeId, Micros>,
+    /// Whether a split brain between this pair is already recorded (once per episode).
+    pairs_seen: BTreeMap<(NodeId, NodeId), Micros>,
+    /// The naive monitor: when it last saw the primary, and whether it is watching.
+    monitor_saw_primary: Micros,
+    monitor_running: bool,
+}
+
+impl Leadership {
+    pub fn last_primary(&self) -> Option<NodeId> {
+        self.last_primary
+    }
+
+    pub(super) fn note_initial_primary(&mut self, node: NodeId) {
+        self.last_primary = Some(node);
+        self.became_primary_at.insert(node, 0);
+    }
+}
+
+impl World {
+    /// Tells every node who the cluster's members are.
+    pub(super) fn sync_members(&mut self) {
+        let members: std::collections::BTreeSet<NodeId> = self.members().into_iter().collect();
+        for s in &mut self.nodes {
+            s.node.members = members.clone();
+        }
+    }
+
+    /// A fault took `node` away: if it led, the failover clock starts now.
+    pub(super) fn disrupted(&mut self, node: NodeId) {
+        if self.nodes[node as usize].node.role == crate::node::Role::Primary {
+            self.leadership.disrupted_at.get_or_insert(self.now);
+        }
+    }
+
+    /// Bookkeeping for what nodes report of elections, acknowledgements and truncations.
+    pub(super) fn on_node_event(&mut self, node: NodeId, event: NodeEvent) {
+        let now = self.now;
+        match event {
+            // Elections by a cut-off minority while a primary leads do not disrupt it;
+            // an election with no primary, or a primary stepping down, does.
+            NodeEvent::ElectionStarted { .. } if self.primary().is_none() => {
+                self.leadership.disrupted_at.get_or_insert(now);
+            }
+            NodeEvent::SteppedDown { .. } if self.leadership.last_primary == Some(node) => {
+                self.leadership.disrupted_at.get_or_insert(now);
+            }
+            NodeEvent::BecamePrimary { term } => {
+                let since = self.leadership.disrupted_at.take().unwrap_or(now);
+                self.leadership.failovers.push(Failover {
+                    at: now,
+                    from: self.leadership.last_primary,
+                    to: node,
+                    term,
+                    took: now - since,
+                });
+                self.leadership.last_primary = Some(node);
+                self.leadership.became_primary_at.insert(node, now);
+                self.leadership.monitor_saw_primary = now;
+                for c in &mut self.clients {
+                    if c.manual {
+                        c.primary_hint = node; // the page's client follows the crown
+                    }
+                }
+            }
+            NodeEvent::Acknowledged { .. } => self.check_split_brain(node),
+            NodeEvent::Truncated { .. } => {
+                let discarded = std::mem::take(&mut self.nodes[node as usize].node.discarded);
+                for e in &discarded {
+                    let acked = self.history.get(e.op).is_some_and(|op| {
+                        op.kind == OpKind::Write
+                            && op.outcome == Outcome::Ok
+                            && op.lsn == Some(e.lsn)
+                    });
+                    let known = self.leadership.lost_writes.iter().any(|l| l.op == e.op);
+                    if acked && !known {
+                        self.leadership.lost_writes.push(LostWrite {
+                            op: e.op,
+                            lsn: e.lsn,
+                            term: e.term,
+                            node,
+                            at: now,
+                        });
+                        if let Some(op) = self.history.get_mut(e.op) {
+                            op.lost = true;
+                        }
+                    }
+                }
+                self.nodes[node as usize].node.discarded = discarded;
+            }
+            _ => {}
+        }
+    }
+
+    /// `node` just acknowledged a write: if another up node that believes it is primary
+    /// acknowledged one since `node` took over, two primaries are accepting writes.
+    fn check_split_brain(&mut self, node: NodeId) {
+        let now = self.now;
+        self.leadership.last_ack_at.insert(node, now);
+        let since = self
+            .leadership
+            .became_primary_at
+            .get(&node)
+            .copied()
+            .unwrap_or(0);
+        let rivals: Vec<NodeId> = self
+            .leadership
+            .last_ack_at
+            .iter()
+            .filter(|&(&other, &at)| {
+                other != node
+                    && at >= since
+                    && self.nodes[other as usize].status == NodeStatus::Up
+                    && self.nodes[other as usize].node.role == crate::node::Role::Primary
+            })
+            .map(|(&other, _)| other)
+            .collect();
+        for other in rivals {
+            let pair = (node.min(other), node.max(other));
+            let episode = since.max(
+                self.leadership
+                    .became_primary_at
+                    .get(&other)
+                    .copied()
+                    .unwrap_or(0),
+            );
+            if self.leadership.pairs_seen.get(&pair) == Some(&episode) {
+                continue;
+            }
+            self.leadership.pairs_seen.insert(pair, episode);
+            self.leadership.split_brains.push(SplitBrain {
+                at: now,
+                nodes: [pair.0, pair.1],
+                terms: [
+                    self.nodes[pair.0 as usize].node.term,
+                    self.nodes[pair.1 as usize].node.term,
+                ],
+            });
+        }
+    }
+
+    /// The naive monitor's periodic look: it sees the primary if the primary is up and
+    /// its link to the monitor's vantage point (the first other live node) is up. After
+    /// the timeout unseen, it promotes the most up-to-date replica it can see.
+    pub(super) fn start_monitor(&mut self) {
+        if !self.leadership.monitor_running {
+            self.leadership.monitor_running = true;
+            self.leadership.monitor_saw_primary = self.now;
+            self.schedule(self.params.heartbeat, super::EventKind::MonitorTick);
+        }
+    }
+
+    pub(super) fn monitor_tick(&mut self) {
+        if self.scenario.failover.mode != FailoverMode::Naive {
+            self.leadership.monitor_running = false;
+            return;
+        }
+        self.schedule(self.params.heartbeat, super::EventKind::MonitorTick);
+        let now = self.now;
+        let primary = self.leadership.last_primary.unwrap_or(0);
+        let live = |w: &World, n: NodeId| w.nodes[n as usize].status == NodeStatus::Up;
+        let Some(vantage) = self
+            .members()
+            .into_iter()
+            .find(|&n| n != primary && live(self, n))
+        else {
+            return;
+        };
+        let sees = |w: &World, n: NodeId| n == vantage || (live(w, n) && w.net.is_up(n, vantage));
+        if sees(self, primary)
+            && self.nodes[primary as usize].node.role == crate::node::Role::Primary
+        {
+            self.leadership.monitor_saw_primary = now;
+            return;
+        }
+        if now.saturating_sub(self.leadership.monitor_saw_primary)
+            < self.scenario.failover.election_timeout.micros()
+        {
+            return;
+        }
+        let best = self
+            .members()
+            .into_iter()
+            .filter(|&n| n != primary && live(self, n) && sees(self, n))
+            .max_by_key(|&n| {
+                let node = &self.nodes[n as usize].node;
+                (
+                    node.term_at(node.last_lsn()),
+                    node.last_lsn(),
+                    std::cmp::Reverse(n),
+                )
+            });
+        if let Some(target) = best {
+            self.leadership
+                .disrupted_at
+                .get_or_insert(self.leadership.monitor_saw_primary);
+            let _ = self.promote(target);
+        }
+    }
+}
