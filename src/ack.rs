@@ -10,9 +10,9 @@ use crate::protocol::{Lsn, NodeId, Positions};
 use serde::{de, Deserialize, Deserializer, Serialize};
 use std::fmt;
 
-/// How many replicas must confirm a write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// How many replicas must confirm a write. In JSON: a number, `"majority"` or `"all"`
+/// (both ways, so a policy round-trips through the scenario format).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AckCount {
     /// A fixed number of replicas (0 = asynchronous).
     Replicas(u32),
@@ -20,6 +20,16 @@ pub enum AckCount {
     Majority,
     /// Every replica (fully synchronous).
     All,
+}
+
+impl Serialize for AckCount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AckCount::Replicas(k) => s.serialize_u32(*k),
+            AckCount::Majority => s.serialize_str("majority"),
+            AckCount::All => s.serialize_str("all"),
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for AckCount {
@@ -254,6 +264,23 @@ impl<'de> Deserialize<'de> for AckPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_policy_round_trips_through_json() {
+        for policy in [
+            AckPolicy::ASYNC,
+            AckPolicy::majority(),
+            AckPolicy::all(AckPoint::Applied),
+            AckPolicy::replicas(2, AckSelect::First, AckPoint::Received),
+        ] {
+            let text = serde_json::to_string(&policy).unwrap();
+            assert_eq!(
+                serde_json::from_str::<AckPolicy>(&text).unwrap(),
+                policy,
+                "{text}"
+            );
+        }
+    }
 
     fn replica(
         id: NodeId,

@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use replica_lab::ack::{AckPoint, AckPolicy};
+use replica_lab::ack::{AckPoint, AckPolicy, AckSelect};
 use replica_lab::config::parse_workload_patch;
 use replica_lab::experiments::{scaling_point, ScalingPoint};
 use replica_lab::geo;
@@ -245,7 +245,20 @@ fn workload_changes_apply_while_running_and_bad_ones_name_the_field() {
 fn the_current_scenario_rebuilds_what_the_page_changed() {
     let mut w = world(r#"{"nodes": 3}"#, 9);
     w.set_geography(2);
-    w.set_ack_policy(AckPolicy::majority());
+    w.set_ack_policy(AckPolicy::replicas(1, AckSelect::Any, AckPoint::Applied));
+    w.set_workload(
+        &parse_workload_patch(
+            r#"{"readConsistency": {"boundedStaleness": {"max": "150ms"}}, "onBehind": "redirect"}"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    w.set_service(Some(replica_lab::service::ServiceSpec {
+        read: replica_lab::time::Dur::ms(2),
+        write: replica_lab::time::Dur::ms(3),
+        workers: 2,
+        queue_limit: 10,
+    }));
     w.set_semi_sync_fallback(Some(ms(500)));
     w.add_replica().unwrap();
     let s = w.current_scenario();
@@ -253,7 +266,11 @@ fn the_current_scenario_rebuilds_what_the_page_changed() {
     let again = Scenario::from_json(&text).expect("the current scenario parses");
     assert_eq!(again.nodes.len(), 4);
     assert_eq!(again.nodes[1].region.as_deref(), Some("eu-west"));
-    assert_eq!(again.replication.ack_policy, AckPolicy::majority());
+    assert_eq!(again, s, "everything survives the round trip");
+    assert_eq!(
+        again.replication.ack_policy,
+        AckPolicy::replicas(1, AckSelect::Any, AckPoint::Applied)
+    );
     assert_eq!(
         again.replication.semi_sync_fallback.map(|d| d.micros()),
         Some(ms(500))
