@@ -56,7 +56,7 @@ export class MetricsPanel {
   /** Fetches new samples (throttled unless `force`) and redraws what changed. */
   poll(force = false) {
     const lab = this.app.lab;
-    if (!this.visible || !lab || typeof lab.metrics !== 'function') return;
+    if (!this.visible || !lab) return;
     const now = performance.now();
     if (!force && now - this._lastPoll < POLL_MS) return;
     this._lastPoll = now;

@@ -803,7 +803,8 @@ export class Renderer {
       const lines = off ? [['ACK ' + label.toUpperCase(), t.muted], ['SEMI-SYNC OFF: ASYNC', t.warn]] : [['ACK ' + label.toUpperCase(), label === 'async' ? t.muted : t.accent]];
       for (let i = 0; i < lines.length; i++) {
         const [text, color] = lines[i];
-        const y = top + 10 + i * 19;
+        // Level with the card's middle, clear of the region names along the stage's top.
+        const y = top + ch / 2 - (lines.length - 1) * 9.5 + i * 19;
         const w = Math.min(this._textWidth(text) + 14, leftRoom);
         ctx.fillStyle = color === t.warn ? t.pendingBg : t.badgeBg[t.muted];
         ctx.beginPath();

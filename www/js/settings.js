@@ -77,13 +77,8 @@ export class Settings {
     this._wire();
   }
 
-  /** Calls `lab[method](...args)` if this build has it; reports a missing method once. */
+  /** Calls `lab[method](...args)`; an error goes to the banner. Returns whether it worked. */
   _call(method, ...args) {
-    const lab = this.app.lab;
-    if (typeof lab?.[method] !== 'function') {
-      this.app.banner.show(`This build of the simulation has no ${method}() yet.`, { kind: 'info' });
-      return false;
-    }
     let ok = true;
     this.app.act((l) => {
       try {
@@ -325,7 +320,7 @@ export class Settings {
   _geoHint() {
     const r = this.r;
     const Lab = this.app.controller.Lab;
-    if (!this.regions && typeof Lab.regions === 'function') {
+    if (!this.regions) {
       try { this.regions = Lab.regions(); } catch { this.regions = null; }
     }
     const k = { none: 0, single: 1, two: 2, three: 3 }[r.geoPreset.value] ?? 0;

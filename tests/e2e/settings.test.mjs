@@ -1,0 +1,146 @@
+// End-to-end tests of the replication settings on the page (headless Chromium): the ack
+// policy controls change the measured write latency, the regions preset places and draws
+// regions, the service model shows load, the read-scaling experiment plots four points, and
+// the charts draw. Run: node --test tests/e2e/
+//
+// The steps share one page (its own, so the order of page.test.mjs does not matter).
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, startServer } from './server.mjs';
+
+describe('Replica Lab settings', () => {
+  let server;
+  let browser;
+  let page;
+  const problems = [];
+
+  const lab = (fn, arg) => page.evaluate(fn, arg);
+  const tid = (id) => page.locator(`[data-testid="${id}"]`);
+  const snap = () => lab(() => {
+    const s = window.__replicaLabs[0].snapshot();
+    return { now: s.now, nodes: s.nodes, config: s.config, clients: s.clients, ops: s.ops };
+  });
+
+  /** Share of a canvas's pixels that differ from its top-left pixel. */
+  const painted = (testid) => lab((id) => {
+    const c = document.querySelector(`[data-testid="${id}"]`);
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const [r0, g0, b0] = data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 24) n++;
+    }
+    return n / (data.length / 4);
+  }, testid);
+
+  /** Writes through the page's form and returns the operation's latency in ms. */
+  const manualWriteLatency = async (key) => {
+    await tid('tab-ops').click();
+    await tid('write-key').fill(key);
+    await tid('write-value').fill('v');
+    await tid('write-submit').click();
+    const handle = await page.waitForFunction((k) => {
+      const s = window.__replicaLabs[0].snapshot();
+      const op = s.ops.find((o) => o.manual && o.kind === 'write' && o.key === k);
+      return op && op.outcome === 'ok' ? (op.completedAt - op.invokedAt) / 1000 : null;
+    }, key, { timeout: 20_000 });
+    return handle.jsonValue();
+  };
+
+  before(async () => {
+    server = await startServer();
+    browser = await chromium.launch(CHROMIUM);
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    await page.goto(`${server.url}?speed=4`);
+    await page.waitForFunction(() => window.__replicaLabs?.length === 1, null, { timeout: 15_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('switching the ack policy changes the measured write latency', async () => {
+    await tid('tab-writes').click();
+    await tid('ack-mode').selectOption('async');
+    const asyncMs = await manualWriteLatency('policy-a');
+    await tid('tab-writes').click();
+    await tid('ack-mode').selectOption('all');
+    await tid('ack-point').selectOption('applied');
+    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.ackLabel === 'all applied');
+    const allMs = await manualWriteLatency('policy-b');
+    // Backup band: client 30 ms each way, fsync 20 ms; all replicas includes n3, 250-400 ms
+    // away each way, which must also flush and apply.
+    assert.ok(asyncMs >= 80 && asyncMs < 120, `async write took ${asyncMs} ms`);
+    assert.ok(allMs > asyncMs + 500, `all-applied write took ${allMs} ms vs async ${asyncMs} ms`);
+    // The workload's writes are measured per policy too.
+    await page.waitForFunction(() => {
+      const m = window.__replicaLabs[0].lab.metrics(0);
+      return m.writeLatency.some((p) => p.policy === 'all applied' && p.count > 0);
+    }, null, { timeout: 20_000 });
+    const lat = await lab(() => window.__replicaLabs[0].lab.metrics(0).writeLatency);
+    const by = (name) => lat.find((p) => p.policy === name);
+    assert.ok(by('all applied').p50 > by('async').p50, JSON.stringify(lat));
+    await tid('tab-writes').click();
+    await tid('ack-mode').selectOption('async');
+  });
+
+  it('the regions preset places nodes and clients and draws the regions', async () => {
+    const before = await painted('cluster-canvas');
+    await tid('tab-cluster').click();
+    await tid('geo-preset').selectOption('three');
+    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.regions === 3);
+    const s = await snap();
+    assert.deepEqual(s.nodes.map((n) => n.region), ['us-east', 'eu-west', 'ap-south', 'us-east']);
+    assert.ok(s.clients.every((c) => c.region), JSON.stringify(s.clients));
+    assert.equal(await tid('geo-table').locator('tbody tr').count(), 3);
+    await page.waitForTimeout(300);
+    assert.notEqual(await painted('cluster-canvas'), before, 'the regions are drawn');
+    await tid('geo-preset').selectOption('none');
+    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.regions === 0);
+  });
+
+  it('the service model shows per-node load', async () => {
+    await tid('tab-load').click();
+    await tid('service-on').check();
+    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.service !== null);
+    await page.waitForFunction(
+      () => window.__replicaLabs[0].snapshot().nodes.some((n) => n.opsPerSec > 0),
+      null,
+      { timeout: 20_000 },
+    );
+    const svc = (await snap()).config.service;
+    assert.equal(svc.workers, Number(await tid('service-workers').inputValue()));
+  });
+
+  it('the read-scaling experiment plots four points, reads rising', async () => {
+    await tid('tab-load').click();
+    await tid('scaling-run').click();
+    await page.waitForFunction(
+      () => /Reads\/s ×/.test(document.querySelector('[data-testid="scaling-status"]').textContent),
+      null,
+      { timeout: 60_000 },
+    );
+    const text = await tid('scaling-status').textContent();
+    const gain = Number(/×([\d.]+)/.exec(text)[1]);
+    assert.ok(gain >= 3, text);
+    assert.ok(await painted('chart-scaling') > 0.01, 'the scaling chart is drawn');
+  });
+
+  it('the charts draw from live metrics', async () => {
+    await page.waitForTimeout(1500);
+    for (const chart of ['chart-lag', 'chart-latency', 'chart-stale', 'chart-throughput']) {
+      assert.ok(await painted(chart) > 0.01, `${chart} is empty`);
+    }
+  });
+
+  it('logged no console or page errors', () => {
+    assert.deepEqual(problems, []);
+  });
+});
