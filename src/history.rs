@@ -141,6 +141,11 @@ impl History {
         id.checked_sub(1).and_then(|i| self.ops.get(i as usize))
     }
 
+    /// The operation, if it has not completed yet.
+    pub fn pending_mut(&mut self, id: OpId) -> Option<&mut Op> {
+        self.get_mut(id).filter(|o| o.outcome == Outcome::Pending)
+    }
+
     pub fn get_mut(&mut self, id: OpId) -> Option<&mut Op> {
         id.checked_sub(1).and_then(|i| self.ops.get_mut(i as usize))
     }

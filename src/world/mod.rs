@@ -925,11 +925,7 @@ impl World {
 
     fn client_reply(&mut self, c: ClientId, op_id: OpId, reply: Reply) {
         let now = self.now;
-        let Some(op) = self
-            .history
-            .get_mut(op_id)
-            .filter(|o| o.outcome == Outcome::Pending)
-        else {
+        let Some(op) = self.history.pending_mut(op_id) else {
             return; // a late reply to an operation that already timed out
         };
         let session = &mut self.clients[c as usize].session;
@@ -1000,11 +996,7 @@ impl World {
 
     fn client_timeout(&mut self, c: ClientId, op_id: OpId) {
         let now = self.now;
-        let Some(op) = self
-            .history
-            .get_mut(op_id)
-            .filter(|o| o.outcome == Outcome::Pending)
-        else {
+        let Some(op) = self.history.pending_mut(op_id) else {
             return;
         };
         op.completed_at = Some(now);

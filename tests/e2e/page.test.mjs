@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, startServer } from './server.mjs';
+import { CHROMIUM, openLab, startServer } from './server.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
@@ -31,13 +31,7 @@ describe('Replica Lab page', () => {
     await fs.mkdir(ARTIFACTS, { recursive: true });
     server = await startServer();
     browser = await chromium.launch(CHROMIUM);
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    await page.goto(`${server.url}?speed=1`);
-    await page.waitForFunction(() => window.__replicaLabs?.length === 1, null, { timeout: 15_000 });
+    page = await openLab(browser, server, '?speed=1', problems);
   });
 
   after(async () => {

@@ -55,3 +55,18 @@ export const CHROMIUM = {
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
   ],
 };
+
+/**
+ * Opens the page in a new tab of `browser` at `query` (e.g. '?speed=4'), collecting console
+ * errors and page errors into `problems`, and waits until the lab is up.
+ */
+export async function openLab(browser, server, query, problems, viewport = { width: 1280, height: 720 }) {
+  const page = await browser.newPage({ viewport });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  await page.goto(`${server.url}${query}`);
+  await page.waitForFunction(() => window.__replicaLabs?.length === 1, null, { timeout: 15_000 });
+  return page;
+}

@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, startServer } from './server.mjs';
+import { CHROMIUM, openLab, startServer } from './server.mjs';
 
 describe('Replica Lab settings', () => {
   let server;
@@ -52,13 +52,7 @@ describe('Replica Lab settings', () => {
   before(async () => {
     server = await startServer();
     browser = await chromium.launch(CHROMIUM);
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    await page.goto(`${server.url}?speed=4`);
-    await page.waitForFunction(() => window.__replicaLabs?.length === 1, null, { timeout: 15_000 });
+    page = await openLab(browser, server, '?speed=4', problems);
   });
 
   after(async () => {
@@ -138,6 +132,28 @@ describe('Replica Lab settings', () => {
     for (const chart of ['chart-lag', 'chart-latency', 'chart-stale', 'chart-throughput']) {
       assert.ok(await painted(chart) > 0.01, `${chart} is empty`);
     }
+  });
+
+  it('crashing the primary on the page elects a new one, drawn as primary', async () => {
+    const box = await tid('cluster-canvas').boundingBox();
+    const r = await lab(() => window.__replicaLabs[0].nodeRect(0));
+    await page.mouse.click(box.x + r.x, box.y + r.y);
+    await tid('inspector-crash').click();
+    await page.waitForFunction(() => {
+      const s = window.__replicaLabs[0].snapshot();
+      return s.primary !== null && s.primary !== 0;
+    }, null, { timeout: 20_000 });
+    const s = await lab(() => {
+      const snap = window.__replicaLabs[0].snapshot();
+      return { primary: snap.primary, failovers: snap.failovers, n0: snap.nodes[0].status };
+    });
+    assert.equal(s.n0, 'crashed');
+    assert.equal(s.failovers.at(-1).to, s.primary);
+    // The canvas draws the new primary as such: its card's tooltip says so.
+    const nr = await lab((id) => window.__replicaLabs[0].nodeRect(id), s.primary);
+    await page.mouse.move(box.x + nr.x, box.y + nr.y - nr.h / 2 + 10);
+    await tid('tooltip').waitFor({ state: 'visible', timeout: 2000 });
+    assert.match(await tid('tooltip').textContent(), new RegExp(`^n${s.primary} · primary`));
   });
 
   it('logged no console or page errors', () => {
