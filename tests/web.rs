@@ -158,3 +158,60 @@ fn settings_change_from_javascript_and_the_charts_see_them() {
     assert!(get(&point, "readsPerSec").as_f64().unwrap() > 300.0);
     assert!(Lab::scaling_point(scenario, 7.0, 9, 5_000_000.0).is_err());
 }
+
+#[wasm_bindgen_test]
+fn faults_and_failover_from_javascript() {
+    let mut lab = Lab::new(include_str!("../www/scenarios/backup-band.json"), 3.0).unwrap();
+    lab.advance_to(1_000_000.0, u32::MAX).unwrap();
+    lab.partition("[[0], [1, 2, 3]]").unwrap();
+    let snapshot = lab.snapshot(0, 0).unwrap();
+    let cuts: js_sys::Array = get(&snapshot, "cuts").dyn_into().unwrap();
+    assert_eq!(cuts.length(), 6, "n0 cut from three nodes, both ways");
+    lab.advance_to(6_000_000.0, u32::MAX).unwrap();
+    let snapshot = lab.snapshot(0, 0).unwrap();
+    let primary = get(&snapshot, "primary").as_f64().unwrap();
+    assert_ne!(primary, 0.0, "the majority side elected a new primary");
+    let failovers: js_sys::Array = get(&snapshot, "failovers").dyn_into().unwrap();
+    assert!(failovers.length() >= 1);
+    lab.heal();
+    lab.pause(1).unwrap();
+    lab.resume(1).unwrap();
+
+    let cases = [
+        (
+            lab.partition("[[0], [7]]").unwrap_err(),
+            "there is no node 7",
+        ),
+        (
+            lab.partition("zero and one").unwrap_err(),
+            "give groups of node ids",
+        ),
+        (
+            lab.set_failover(r#"{"mode": "chaos"}"#).unwrap_err(),
+            "mode: unknown variant `chaos`",
+        ),
+        (
+            lab.set_failover(r#"{"electionTimeout": "10ms"}"#)
+                .unwrap_err(),
+            "must be longer than replication.heartbeat",
+        ),
+        (lab.resume(2).unwrap_err(), "n2 is not paused"),
+        (
+            lab.promote(primary as u32).unwrap_err(),
+            "is already primary",
+        ),
+    ];
+    for (err, expected) in cases {
+        let message = js_error(err);
+        assert!(message.contains(expected), "{message}");
+    }
+    lab.set_failover(r#"{"mode": "naive", "electionTimeout": "2s"}"#)
+        .unwrap();
+    let config = get(&lab.snapshot(0, 0).unwrap(), "config");
+    assert_eq!(
+        get(&get(&config, "failover"), "mode")
+            .as_string()
+            .as_deref(),
+        Some("naive")
+    );
+}
