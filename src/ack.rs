@@ -102,12 +102,29 @@ impl AckPoint {
 /// A write acknowledgement policy. In JSON: `"async"`, `"sync"` (all replicas, flushed),
 /// `"majority"`, or `{"replicas": 2 | "majority" | "all", "select": "first" | "any",
 /// "point": "received" | "flushed" | "applied"}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// In JSON: `"off"`, `"async"`, `"sync"`, `"majority"` or
+/// `{"replicas": k | "majority" | "all", "select": "first" | "any", "point": ...}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AckPolicy {
     pub replicas: AckCount,
     pub select: AckSelect,
     pub point: AckPoint,
+    /// Wait for the primary's own flush (false only for `off`).
+    pub local_flush: bool,
+}
+
+impl Serialize for AckPolicy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        if *self == AckPolicy::OFF {
+            return s.serialize_str("off");
+        }
+        let mut st = s.serialize_struct("AckPolicy", 3)?;
+        st.serialize_field("replicas", &self.replicas)?;
+        st.serialize_field("select", &self.select)?;
+        st.serialize_field("point", &self.point)?;
+        st.end()
+    }
 }
 
 impl Default for AckPolicy {
@@ -123,6 +140,14 @@ impl AckPolicy {
         replicas: AckCount::Replicas(0),
         select: AckSelect::Any,
         point: AckPoint::Flushed,
+        local_flush: true,
+    };
+
+    /// Acknowledge as soon as the primary has the write in memory, before even its own
+    /// fsync (PostgreSQL `synchronous_commit = off`): a primary crash loses it.
+    pub const OFF: AckPolicy = AckPolicy {
+        local_flush: false,
+        ..AckPolicy::ASYNC
     };
 
     pub const fn replicas(k: u32, select: AckSelect, point: AckPoint) -> AckPolicy {
@@ -130,6 +155,7 @@ impl AckPolicy {
             replicas: AckCount::Replicas(k),
             select,
             point,
+            local_flush: true,
         }
     }
 
@@ -138,6 +164,7 @@ impl AckPolicy {
             replicas: AckCount::All,
             select: AckSelect::Any,
             point,
+            local_flush: true,
         }
     }
 
@@ -146,6 +173,7 @@ impl AckPolicy {
             replicas: AckCount::Majority,
             select: AckSelect::Any,
             point: AckPoint::Flushed,
+            local_flush: true,
         }
     }
 
@@ -171,6 +199,7 @@ impl AckPolicy {
             AckPoint::Applied => "applied",
         };
         match (self.replicas, self.select) {
+            (AckCount::Replicas(0), _) if !self.local_flush => "off".into(),
             (AckCount::Replicas(0), _) => "async".into(),
             (AckCount::Majority, _) => format!("majority {point}"),
             (AckCount::All, _) => format!("all {point}"),
@@ -235,15 +264,16 @@ impl<'de> Deserialize<'de> for AckPolicy {
         impl<'de> de::Visitor<'de> for Visitor {
             type Value = AckPolicy;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("\"async\", \"sync\", \"majority\" or {\"replicas\": k, \"select\": \"first\"|\"any\", \"point\": \"received\"|\"flushed\"|\"applied\"}")
+                f.write_str("\"off\", \"async\", \"sync\", \"majority\" or {\"replicas\": k, \"select\": \"first\"|\"any\", \"point\": \"received\"|\"flushed\"|\"applied\"}")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<AckPolicy, E> {
                 match v {
                     "async" | "local" => Ok(AckPolicy::ASYNC),
+                    "off" => Ok(AckPolicy::OFF),
                     "sync" => Ok(AckPolicy::all(AckPoint::Flushed)),
                     "majority" => Ok(AckPolicy::majority()),
                     other => Err(E::custom(format!(
-                        "unknown ack policy {other:?} (use \"async\", \"sync\", \"majority\" or an object)"
+                        "unknown ack policy {other:?} (use \"off\", \"async\", \"sync\", \"majority\" or an object)"
                     ))),
                 }
             }
@@ -254,6 +284,7 @@ impl<'de> Deserialize<'de> for AckPolicy {
                     replicas,
                     select: w.select,
                     point: w.point,
+                    local_flush: true,
                 })
             }
         }
@@ -268,6 +299,7 @@ mod tests {
     #[test]
     fn every_policy_round_trips_through_json() {
         for policy in [
+            AckPolicy::OFF,
             AckPolicy::ASYNC,
             AckPolicy::majority(),
             AckPolicy::all(AckPoint::Applied),

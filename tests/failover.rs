@@ -432,3 +432,74 @@ fn a_timed_fault_that_cannot_happen_is_reported_not_fatal() {
     );
     assert_eq!(summary.fault_errors, ["faults[0] at 1s: n1 is not crashed"]);
 }
+
+#[test]
+fn synchronous_commit_off_loses_acknowledged_writes_in_a_primary_crash() {
+    // PostgreSQL `synchronous_commit = off`: answered before the fsync (20 ms here), and
+    // shipped only after a 10 ms batch delay; the primary dies in between.
+    let mut w = world(
+        r#"{"nodes": 3, "workload": {"clients": 0}, "failover": {"mode": "off"},
+            "network": {"clientLatency": "1ms"}, "disk": {"fsync": "20ms"},
+            "replication": {"batchDelay": "10ms", "ackPolicy": "off"}}"#,
+        1,
+    );
+    w.run_for(ms(100));
+    let op = w.write("k", "fast").unwrap();
+    let done = run_until_done(&mut w, op, 100);
+    assert_eq!(done.outcome, Outcome::Ok);
+    assert_eq!(
+        done.latency(),
+        Some(ms(2)),
+        "no fsync, no replica: just the round trip"
+    );
+    w.crash(0).unwrap();
+    let summary = w.summary();
+    assert_eq!(summary.lost_writes.len(), 1);
+    assert_eq!(summary.lost_writes[0].op, op);
+    assert!(w.op(op).unwrap().lost);
+
+    // With `async` (local flush) the same crash loses nothing: the write was on disk.
+    let mut w = world(
+        r#"{"nodes": 3, "workload": {"clients": 0}, "failover": {"mode": "off"},
+            "network": {"clientLatency": "1ms"}, "disk": {"fsync": "20ms"},
+            "replication": {"batchDelay": "10ms", "ackPolicy": "async"}}"#,
+        1,
+    );
+    w.run_for(ms(100));
+    let op = w.write("k", "durable").unwrap();
+    assert_eq!(run_until_done(&mut w, op, 100).outcome, Outcome::Ok);
+    w.crash(0).unwrap();
+    assert!(w.summary().lost_writes.is_empty());
+}
+
+#[test]
+fn semi_sync_fallback_then_a_primary_failure_loses_what_was_acknowledged_asynchronously() {
+    // MySQL: the replicas stall, semi-sync gives up after 200 ms and acknowledges
+    // asynchronously; the primary then dies and an operator promotes a replica.
+    let mut w = world(
+        r#"{"nodes": 3, "workload": {"clients": 0}, "failover": {"mode": "off"},
+            "network": {"latency": "5ms", "clientLatency": "1ms"},
+            "replication": {"ackPolicy": {"replicas": 1}, "semiSyncFallback": "200ms"}}"#,
+        2,
+    );
+    w.run_for(ms(100));
+    for r in [1, 2] {
+        w.set_link_up(0, r, false).unwrap();
+    }
+    let ops: Vec<_> = (0..3)
+        .map(|i| w.write(&format!("k{i}"), "x").unwrap())
+        .collect();
+    w.run_for(ms(400));
+    assert!(ops
+        .iter()
+        .all(|&op| w.op(op).unwrap().outcome == Outcome::Ok));
+    w.crash(0).unwrap();
+    w.promote(1).unwrap();
+    for r in [1, 2] {
+        w.set_link_up(0, r, true).unwrap();
+    }
+    w.restart(0).unwrap();
+    w.run_for(ms(2_000));
+    let lost: Vec<_> = w.summary().lost_writes.iter().map(|l| l.op).collect();
+    assert_eq!(lost, ops);
+}

@@ -348,15 +348,17 @@ impl Node {
                 };
                 let lsn = self.log.len() as Lsn + 1;
                 let since = ctx.now;
-                leader.pending.insert(
-                    lsn,
-                    PendingWrite {
-                        op,
-                        client,
-                        ack,
-                        since,
-                    },
-                );
+                if ack.local_flush {
+                    leader.pending.insert(
+                        lsn,
+                        PendingWrite {
+                            op,
+                            client,
+                            ack,
+                            since,
+                        },
+                    );
+                }
                 if let (Some(wait), false) = (self.params.semi_sync_fallback, ack.is_async()) {
                     ctx.set_timer(Timer::AckWait, wait);
                 }
@@ -370,10 +372,24 @@ impl Node {
                 });
                 self.positions.received = lsn;
                 ctx.emit(NodeEvent::Appended { lsn });
+                if !ack.local_flush {
+                    // `synchronous_commit = off`: answered before the fsync.
+                    ctx.emit(NodeEvent::Acknowledged { op, lsn, by: 0 });
+                    let reply = Reply::Written {
+                        lsn,
+                        term: self.term,
+                    };
+                    ctx.send(Addr::Client(client), Message::Reply { op, reply });
+                }
                 self.start_flush(ctx);
                 self.schedule_ship(ctx);
             }
         }
+    }
+
+    /// Entries past the flushed position: what a crash would lose.
+    pub fn unflushed(&self) -> &[Entry] {
+        &self.log[self.positions.flushed as usize..]
     }
 
     fn on_append(&mut self, ctx: &mut Ctx, primary: NodeId, append: Append) {

@@ -124,29 +124,34 @@ impl World {
             NodeEvent::Acknowledged { .. } => self.check_split_brain(node),
             NodeEvent::Truncated { .. } => {
                 let discarded = std::mem::take(&mut self.nodes[node as usize].node.discarded);
-                for e in &discarded {
-                    let acked = self.history.get(e.op).is_some_and(|op| {
-                        op.kind == OpKind::Write
-                            && op.outcome == Outcome::Ok
-                            && op.lsn == Some(e.lsn)
-                    });
-                    let known = self.leadership.lost_writes.iter().any(|l| l.op == e.op);
-                    if acked && !known {
-                        self.leadership.lost_writes.push(LostWrite {
-                            op: e.op,
-                            lsn: e.lsn,
-                            term: e.term,
-                            node,
-                            at: now,
-                        });
-                        if let Some(op) = self.history.get_mut(e.op) {
-                            op.lost = true;
-                        }
-                    }
-                }
+                self.note_discarded(node, &discarded);
                 self.nodes[node as usize].node.discarded = discarded;
             }
             _ => {}
+        }
+    }
+
+    /// `node` threw `entries` away (a truncation, or a crash before they were flushed):
+    /// any that had been acknowledged to a client are lost writes.
+    pub(super) fn note_discarded(&mut self, node: NodeId, entries: &[crate::protocol::Entry]) {
+        let now = self.now;
+        for e in entries {
+            let acked = self.history.get(e.op).is_some_and(|op| {
+                op.kind == OpKind::Write && op.outcome == Outcome::Ok && op.lsn == Some(e.lsn)
+            });
+            let known = self.leadership.lost_writes.iter().any(|l| l.op == e.op);
+            if acked && !known {
+                self.leadership.lost_writes.push(LostWrite {
+                    op: e.op,
+                    lsn: e.lsn,
+                    term: e.term,
+                    node,
+                    at: now,
+                });
+                if let Some(op) = self.history.get_mut(e.op) {
+                    op.lost = true;
+                }
+            }
         }
     }
 

@@ -640,6 +640,26 @@ impl World {
             return Err(ActionError(format!("{} is already down", slot.name)));
         }
         slot.held.clear();
+        // What the crash wipes is lost if no other node has a copy to carry it on.
+        let unflushed: Vec<_> = slot.node.unflushed().to_vec();
+        let orphans: Vec<_> = unflushed
+            .into_iter()
+            .filter(|e| {
+                let same = |x: &crate::protocol::Entry| x.lsn == e.lsn && x.op == e.op;
+                let held = self.nodes.iter().enumerate().any(|(i, s)| {
+                    i != id as usize
+                        && s.status != NodeStatus::Removed
+                        && s.node.entry(e.lsn).is_some_and(same)
+                });
+                let in_flight = self
+                    .flights
+                    .iter()
+                    .any(|f| matches!(&f.msg, Message::Append(a) if a.entries.iter().any(same)));
+                !held && !in_flight
+            })
+            .collect();
+        self.note_discarded(id, &orphans);
+        let slot = self.member_mut(id)?;
         slot.status = NodeStatus::Crashed;
         slot.incarnation += 1;
         slot.node.crash();
