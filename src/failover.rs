@@ -32,6 +32,10 @@ pub struct FailoverSpec {
     /// primary before it stands. Naive: how long the monitor waits before promoting.
     #[serde(default = "default_election_timeout")]
     pub election_timeout: Dur,
+    /// Raft: before standing, ask whether a majority would vote (etcd `--pre-vote`); a
+    /// node cut off from the cluster then cannot disrupt it with ever higher terms.
+    #[serde(default)]
+    pub pre_vote: bool,
 }
 
 fn default_election_timeout() -> Dur {
@@ -43,6 +47,7 @@ impl Default for FailoverSpec {
         FailoverSpec {
             mode: FailoverMode::Raft,
             election_timeout: default_election_timeout(),
+            pre_vote: false,
         }
     }
 }

@@ -125,10 +125,11 @@ pub enum Message {
     },
     /// A candidate asks for a vote (Raft's RequestVote).
     VoteRequest(VoteRequest),
-    /// The answer to a vote request.
+    /// The answer to a vote request (`pre`: to a pre-vote).
     Vote {
         term: Term,
         granted: bool,
+        pre: bool,
     },
     /// A primary handing over (planned switchover): "you are caught up, stand now"
     /// (Raft's TimeoutNow).
@@ -143,6 +144,8 @@ pub struct VoteRequest {
     pub term: Term,
     pub last_lsn: Lsn,
     pub last_term: Term,
+    /// A pre-vote (Raft §9.6): "would you vote for me in `term`?", changing nothing.
+    pub pre: bool,
 }
 
 /// Log shipping (and, with no entries, a heartbeat), shaped like Raft's AppendEntries.
@@ -245,10 +248,13 @@ impl Message {
                 Reply::Rejected(Rejection::Behind { .. }) => "behind: go to primary".into(),
                 Reply::Rejected(Rejection::Overloaded) => "overloaded".into(),
             },
+            Message::VoteRequest(v) if v.pre => format!("would you vote for me? term {}", v.term),
             Message::VoteRequest(v) => format!("vote for me? term {}", v.term),
-            Message::Vote { term, granted } => {
-                format!("{} term {term}", if *granted { "yes" } else { "no" })
-            }
+            Message::Vote { term, granted, pre } => format!(
+                "{}{} term {term}",
+                if *pre { "pre-vote " } else { "" },
+                if *granted { "yes" } else { "no" }
+            ),
             Message::TimeoutNow { term } => format!("take over after term {term}"),
         }
     }

@@ -310,8 +310,10 @@ proptest! {
         seed in any::<u64>(),
         loss in prop_oneof![Just(0.0), 0.0..0.2f64],
         faults in proptest::collection::vec((100u64..800, fault()), 1..12),
+        pre_vote in any::<bool>(),
     ) {
         let json = cluster(5, r#""majority""#, "raft", 300)
+            .replace(r#""electionTimeout": "300ms"}"#, &format!(r#""electionTimeout": "300ms", "preVote": {pre_vote}}}"#))
             .replace(r#""clientLatency": "2ms""#, &format!(r#""clientLatency": "2ms", "loss": {loss}"#))
             .replace(r#""timeout": "1s""#, r#""timeout": "1s", "stopAfter": "12s""#);
         let mut w = world(&json, seed);
@@ -502,4 +504,35 @@ fn semi_sync_fallback_then_a_primary_failure_loses_what_was_acknowledged_asynchr
     w.run_for(ms(2_000));
     let lost: Vec<_> = w.summary().lost_writes.iter().map(|l| l.op).collect();
     assert_eq!(lost, ops);
+}
+
+#[test]
+fn pre_vote_keeps_a_cut_off_node_from_disrupting_the_cluster_when_it_returns() {
+    for pre_vote in [false, true] {
+        let json = cluster(5, r#""majority""#, "raft", 300).replace(
+            r#""electionTimeout": "300ms"}"#,
+            &format!(r#""electionTimeout": "300ms", "preVote": {pre_vote}}}"#),
+        );
+        let mut w = world(&json, 4);
+        w.run_for(ms(1_000));
+        let term_before = w.node(0).term;
+        w.isolate(4, true).unwrap();
+        w.run_for(ms(3_000));
+        let cut_off_term = w.node(4).term;
+        w.isolate(4, false).unwrap();
+        w.run_for(ms(2_000));
+        let failovers = w.summary().failovers.len();
+        if pre_vote {
+            // Its pre-votes found no majority: it never raised its term, and its return
+            // changed nothing.
+            assert_eq!(cut_off_term, term_before);
+            assert_eq!(failovers, 0);
+            assert_eq!(primaries(&w), vec![0]);
+        } else {
+            // Plain Raft: it stood again and again; its high term deposes the primary.
+            assert!(cut_off_term > term_before + 3, "{cut_off_term}");
+            assert!(failovers >= 1);
+        }
+        assert_eq!(primaries(&w).len(), 1);
+    }
 }

@@ -43,10 +43,39 @@ impl Node {
         let quiet = ctx.now.saturating_sub(self.last_heard_primary);
         if self.role == Role::Replica && quiet < self.params.election_timeout {
             // Heard from the primary: wait again from that moment.
+            self.pre_voting = false;
             self.arm_election_timer(ctx);
             return;
         }
-        self.start_election(ctx);
+        if self.params.pre_vote {
+            self.start_pre_vote(ctx);
+        } else {
+            self.start_election(ctx);
+        }
+    }
+
+    /// Asks whether a majority would vote for it in the next term, changing no one's term.
+    fn start_pre_vote(&mut self, ctx: &mut Ctx) {
+        self.pre_voting = true;
+        self.votes.clear();
+        self.votes.insert(self.id);
+        self.arm_election_timer(ctx);
+        self.ask_for_votes(ctx, self.term + 1, true);
+        self.count_votes(ctx);
+    }
+
+    fn ask_for_votes(&self, ctx: &mut Ctx, term: Term, pre: bool) {
+        let request = VoteRequest {
+            term,
+            last_lsn: self.last_lsn(),
+            last_term: self.term_at(self.last_lsn()),
+            pre,
+        };
+        for &peer in &self.members {
+            if peer != self.id {
+                ctx.send(Addr::Node(peer), Message::VoteRequest(request));
+            }
+        }
     }
 
     fn start_election(&mut self, ctx: &mut Ctx) {
@@ -54,29 +83,38 @@ impl Node {
         self.role = Role::Candidate;
         self.voted_for = Some(self.id);
         self.primary_hint = None;
+        self.pre_voting = false;
         self.votes.clear();
         self.votes.insert(self.id);
         ctx.emit(NodeEvent::ElectionStarted { term: self.term });
         self.arm_election_timer(ctx);
-        let request = VoteRequest {
-            term: self.term,
-            last_lsn: self.last_lsn(),
-            last_term: self.term_at(self.last_lsn()),
-        };
-        for &peer in &self.members {
-            if peer != self.id {
-                ctx.send(Addr::Node(peer), Message::VoteRequest(request));
-            }
-        }
+        self.ask_for_votes(ctx, self.term, false);
         self.count_votes(ctx);
     }
 
     pub(super) fn on_vote_request(&mut self, ctx: &mut Ctx, candidate: NodeId, v: VoteRequest) {
+        let my_last = (self.term_at(self.last_lsn()), self.last_lsn());
+        let up_to_date = (v.last_term, v.last_lsn) >= my_last;
+        if v.pre {
+            // Would vote: a newer term, an up-to-date log, and no live primary heard
+            // lately. Nothing changes here either way.
+            let quiet = ctx.now.saturating_sub(self.last_heard_primary);
+            let following = self.role == Role::Primary
+                || (self.role == Role::Replica
+                    && self.primary_hint.is_some()
+                    && quiet < self.params.election_timeout);
+            let granted = v.term > self.term && up_to_date && !following;
+            let reply = Message::Vote {
+                term: self.term,
+                granted,
+                pre: true,
+            };
+            ctx.send(Addr::Node(candidate), reply);
+            return;
+        }
         if v.term > self.term {
             self.step_down(ctx, v.term);
         }
-        let my_last = (self.term_at(self.last_lsn()), self.last_lsn());
-        let up_to_date = (v.last_term, v.last_lsn) >= my_last;
         let free = self.voted_for.is_none_or(|c| c == candidate);
         let granted = v.term == self.term && free && up_to_date && self.role != Role::Primary;
         if granted {
@@ -90,24 +128,42 @@ impl Node {
         let reply = Message::Vote {
             term: self.term,
             granted,
+            pre: false,
         };
         ctx.send(Addr::Node(candidate), reply);
     }
 
-    pub(super) fn on_vote(&mut self, ctx: &mut Ctx, voter: NodeId, term: Term, granted: bool) {
+    pub(super) fn on_vote(
+        &mut self,
+        ctx: &mut Ctx,
+        voter: NodeId,
+        term: Term,
+        granted: bool,
+        pre: bool,
+    ) {
         if term > self.term {
             self.step_down(ctx, term);
             return;
         }
-        if self.role == Role::Candidate && term == self.term && granted {
+        let counting = if pre {
+            self.pre_voting && self.role == Role::Replica
+        } else {
+            self.role == Role::Candidate && term == self.term
+        };
+        if counting && granted {
             self.votes.insert(voter);
             self.count_votes(ctx);
         }
     }
 
     fn count_votes(&mut self, ctx: &mut Ctx) {
-        if self.role == Role::Candidate && self.votes.len() >= self.majority() {
+        if self.votes.len() < self.majority() {
+            return;
+        }
+        if self.role == Role::Candidate {
             self.become_primary(ctx);
+        } else if self.pre_voting && self.role == Role::Replica {
+            self.start_election(ctx);
         }
     }
 
@@ -154,6 +210,7 @@ impl Node {
         let was = self.role;
         self.role = Role::Replica;
         self.votes.clear();
+        self.pre_voting = false;
         if was == Role::Primary {
             self.leader = None;
             self.primary_hint = None;

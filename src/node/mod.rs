@@ -48,6 +48,7 @@ pub struct NodeParams {
     pub semi_sync_fallback: Option<Micros>,
     pub failover: FailoverMode,
     pub election_timeout: Micros,
+    pub pre_vote: bool,
 }
 
 impl NodeParams {
@@ -63,6 +64,7 @@ impl NodeParams {
             semi_sync_fallback: repl.semi_sync_fallback.map(|d| d.micros()),
             failover: failover.mode,
             election_timeout: failover.election_timeout.micros(),
+            pre_vote: failover.pre_vote,
         }
     }
 }
@@ -135,8 +137,10 @@ pub struct Node {
     pub voted_for: Option<NodeId>,
     /// Every member of the cluster, this node included (the world keeps it current).
     pub members: std::collections::BTreeSet<NodeId>,
-    /// Votes a candidate has received in its term.
+    /// Votes a candidate has received in its term (or, while `pre_voting`, pre-votes).
     pub votes: std::collections::BTreeSet<NodeId>,
+    /// Asking for pre-votes before standing (Raft §9.6).
+    pub pre_voting: bool,
     /// The highest LSN known to match the current primary's log (positions reported to it
     /// never go past this, so a stale suffix is never counted for a newer primary).
     pub matched: Lsn,
@@ -174,6 +178,7 @@ impl Node {
             voted_for: None,
             members: std::collections::BTreeSet::new(),
             votes: std::collections::BTreeSet::new(),
+            pre_voting: false,
             matched: 0,
             last_heard_primary: 0,
             election_deadline: None,
@@ -242,8 +247,8 @@ impl Node {
             (Message::VoteRequest(v), Addr::Node(candidate)) => {
                 self.on_vote_request(ctx, candidate, v)
             }
-            (Message::Vote { term, granted }, Addr::Node(voter)) => {
-                self.on_vote(ctx, voter, term, granted)
+            (Message::Vote { term, granted, pre }, Addr::Node(voter)) => {
+                self.on_vote(ctx, voter, term, granted, pre)
             }
             (Message::TimeoutNow { term }, Addr::Node(_)) => self.on_timeout_now(ctx, term),
             // Replies go to clients; anything else is misaddressed and ignored.
@@ -422,6 +427,7 @@ impl Node {
         }
         self.primary_hint = Some(primary);
         self.last_heard_primary = ctx.now;
+        self.pre_voting = false;
         self.heard_from_primary(commit, round, sent_at);
         let reply_to = Addr::Node(primary);
         if prev_lsn > self.last_lsn() || self.term_at(prev_lsn) != prev_term {
