@@ -16,6 +16,11 @@ export function wireControls(app) {
   });
   r.speed.addEventListener('input', () => c.setSpeed(10 ** Number(r.speed.value)));
   r.reset.addEventListener('click', () => app.reset(r.seed.value));
+  r.scenarioPick.addEventListener('change', () => {
+    const name = r.scenarioPick.value;
+    r.scenarioPick.value = '';
+    if (name) app.loadScenario(name);
+  });
   r.seed.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {
       e.preventDefault();

@@ -30,15 +30,16 @@ export class Inspector {
 
   update(snap, selected) {
     const node = selected == null ? null : snap.nodes.find((n) => n.id === selected);
-    const key = node ? `${node.id}|${node.role}|${node.status}|${snap.nodes.length}` : `none|${selected}`;
+    const isolated = node ? isIsolated(snap, node.id) : false;
+    const key = node ? `${node.id}|${node.role}|${node.status}|${snap.nodes.length}|${isolated}` : `none|${selected}`;
     if (key !== this.key) {
       this.key = key;
-      this._build(node, selected);
+      this._build(node, selected, isolated);
     }
     if (node) this._fill(node, snap);
   }
 
-  _build(node, selected) {
+  _build(node, selected, isolated) {
     this.tableRows.clear();
     this.table = null;
     if (!node) {
@@ -54,11 +55,16 @@ export class Inspector {
     }
     const primary = node.role === 'primary';
     const up = node.status === 'up';
+    const paused = node.status === 'paused';
     const id = node.id;
+    const btn = (action, text, cls = '', title = '') =>
+      `<button type="button" class="rl-btn ${cls}" data-action="${action}" data-node="${id}" data-testid="inspector-${action}"${title ? ` title="${title}"` : ''}>${text}</button>`;
+    const badge = up ? (primary ? ['rl-badge-primary', '♛ primary'] : node.role === 'candidate' ? ['rl-badge-candidate', 'candidate'] : ['', 'replica'])
+      : paused ? ['rl-badge-paused', 'paused'] : ['rl-badge-down', 'crashed'];
     this.el.innerHTML = `
       <div class="rl-insp-head">
         <h3 class="rl-insp-name" data-f="name"></h3>
-        <span class="rl-badge ${up ? (primary ? 'rl-badge-primary' : '') : 'rl-badge-down'}">${up ? (primary ? '♛ primary' : 'replica') : 'crashed'}</span>
+        <span class="rl-badge ${badge[0]}">${badge[1]}</span>
         <span class="rl-muted" data-f="region"></span>
       </div>
       <p class="rl-insp-blurb">${primary
@@ -74,12 +80,17 @@ export class Inspector {
         ${primary ? '' : '<div class="rl-dl-wide"><dt>Lag behind the primary</dt><dd data-f="lag"></dd></div>'}
       </dl>
       <div class="rl-row rl-insp-actions">
-        ${up
-          ? `<button type="button" class="rl-btn rl-btn-danger" data-action="crash" data-node="${id}" data-testid="inspector-crash">Crash</button>`
-          : `<button type="button" class="rl-btn rl-btn-primary" data-action="restart" data-node="${id}" data-testid="inspector-restart">Restart</button>`}
+        ${up || paused ? btn('crash', 'Crash', 'rl-btn-danger', 'Stop it; it keeps its durable log') : btn('restart', 'Restart', 'rl-btn-primary', 'Replay the durable log and rejoin')}
+        ${up || paused ? btn('loseDisk', 'Crash &amp; lose disk', 'rl-btn-danger', 'It comes back empty: no log, no term, no vote') : ''}
+        ${up ? btn('pause', 'Pause', '', 'A long GC pause: it handles nothing until resumed') : ''}
+        ${paused ? btn('resume', 'Resume', 'rl-btn-primary', 'It wakes up believing what it believed') : ''}
+        ${isolated ? btn('reconnect', 'Reconnect') : btn('isolate', 'Isolate', '', 'Cut every link to the other nodes, both ways')}
+        ${!primary && up ? btn('switchover', 'Switch over here', '', 'Planned: the primary stops taking writes, waits until this node has the whole log, then hands over') : ''}
+        ${!primary && up ? btn('promote', 'Promote now', '', 'Forced: primary in a new term at once, no election (what it lacks is lost)') : ''}
         <button type="button" class="rl-btn" data-action="read" data-node="${id}" data-testid="inspector-read">Read <span data-f="readKey"></span> here</button>
-        ${primary ? '' : `<button type="button" class="rl-btn" data-action="remove" data-node="${id}" data-testid="inspector-remove">Remove</button>`}
+        ${primary ? '' : btn('remove', 'Remove')}
       </div>
+      <p class="rl-hint" data-f="discarded" hidden></p>
       <p class="rl-manual rl-insp-manual" data-f="manual" data-testid="inspector-result" aria-live="polite" hidden></p>
       ${primary ? `
       <h4 class="rl-h">Replication <small class="rl-muted">(like pg_stat_replication)</small></h4>
@@ -106,7 +117,12 @@ export class Inspector {
     const c = this.cells;
     set(c.name, node.name);
     set(c.region, node.region ?? '');
-    set(c.term, String(node.term));
+    set(c.term, node.votedFor != null ? `${node.term} (voted for ${this.actions.nodeName(node.votedFor)})` : String(node.term));
+    const d = node.discarded ?? [];
+    if (c.discarded) {
+      c.discarded.hidden = d.length === 0;
+      set(c.discarded, d.length ? `Rolled back ${d.length} entr${d.length === 1 ? 'y' : 'ies'} (lsn ${d[0].lsn}–${d[d.length - 1].lsn}, term ${d[0].term}) that diverged from the primary’s log, like pg_rewind or a MongoDB rollback.` : '');
+    }
     set(c.keys, String(node.keys));
     set(c.last, String(node.lastLsn));
     set(c.received, String(node.positions.received));
@@ -154,4 +170,17 @@ export class Inspector {
 
 function set(el, text) {
   if (el && el.textContent !== text) el.textContent = text;
+}
+
+/** Whether every link between `id` and the other live nodes is cut both ways. */
+function isIsolated(snap, id) {
+  const cuts = snap.cuts;
+  if (!cuts || !cuts.length) return false;
+  let others = 0, cut = 0;
+  for (const n of snap.nodes) {
+    if (n.id === id) continue;
+    others++;
+    if (cuts.some((c) => c[0] === id && c[1] === n.id) && cuts.some((c) => c[0] === n.id && c[1] === id)) cut++;
+  }
+  return others > 0 && cut === others;
 }

@@ -33,7 +33,7 @@ export class OpsPanel {
     }
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
-      const sig = `${op.outcome}|${op.completedAt}|${op.stale}|${op.redirects}|${op.ackedBy ? op.ackedBy.length : -1}`;
+      const sig = `${op.outcome}|${op.completedAt}|${op.stale}|${op.redirects}|${op.ackedBy ? op.ackedBy.length : -1}|${op.lost}`;
       let row = this.rows.get(op.id);
       if (!row) {
         row = this._makeRow(op);
@@ -115,6 +115,15 @@ export class OpsPanel {
               ? `acked by ${op.ackedBy.map((id) => names.nodeName(id)).join(', ')}`
               : 'acked without replicas (semi-sync was off)';
             noteKind = op.ackedBy.length ? 'ack' : 'warn';
+          }
+          if (op.redirects > 0 && !note) {
+            note = `redirected to the primary ${op.redirects > 1 ? `${op.redirects} times` : ''}`.trim();
+            noteKind = 'ack';
+          }
+          if (op.lost) {
+            tags.push(['LOST', 'rl-tag-stale', 'acknowledged, then discarded by a failover']);
+            note = 'acknowledged, then lost: a failover discarded it';
+            noteKind = 'stale';
           }
           break;
         case 'fail':

@@ -32,7 +32,7 @@ export function regionColorIndex(name) {
   return 4 + (h % (REGION_COLORS.length - 4));
 }
 
-const KINDS = ['append', 'heartbeat', 'ack', 'nack', 'write', 'read', 'reply'];
+const KINDS = ['append', 'heartbeat', 'ack', 'nack', 'write', 'read', 'reply', 'voteRequest', 'vote', 'timeoutNow'];
 
 /** Reads the theme colours from CSS custom properties on the root (one source of truth with the legend). */
 function readTheme(el) {
@@ -52,6 +52,7 @@ function readTheme(el) {
     link: v('--rl-link', '#50607f'),
     cell: v('--rl-cell', '#4c8dff'),
     lost: v('--rl-lost', '#ff5d5d'),
+    frozen: v('--rl-frozen', '#7cc8ff'),
     msg: {},
   };
   for (const k of KINDS) theme.msg[k] = v(`--rl-msg-${k}`, '#999');
@@ -73,7 +74,15 @@ function readTheme(el) {
   theme.pendingBg = withAlpha(theme.warn, 0.13);
   theme.pendingEdge = withAlpha(theme.warn, 0.55);
   theme.loadTrack = withAlpha(theme.muted, 0.2);
-  theme.badgeBg = { [theme.bad]: withAlpha(theme.bad, 0.14), [theme.gold]: withAlpha(theme.gold, 0.14), [theme.muted]: withAlpha(theme.muted, 0.14) };
+  theme.badgeBg = {
+    [theme.bad]: withAlpha(theme.bad, 0.14),
+    [theme.gold]: withAlpha(theme.gold, 0.14),
+    [theme.muted]: withAlpha(theme.muted, 0.14),
+    [theme.frozen]: withAlpha(theme.frozen, 0.16),
+    [theme.accent]: withAlpha(theme.accent, 0.18),
+  };
+  theme.frozenTint = withAlpha(theme.frozen, 0.1);
+  theme.cut = withAlpha(theme.bad, 0.85);
   return theme;
 }
 
@@ -445,6 +454,7 @@ export class Renderer {
       ctx.stroke();
       ctx.setLineDash([]);
     }
+    this._drawCuts(snap);
     if (hov) this._highlightLink(hov.a, hov.b, t.accentHalf, 4);
     if (sel) this._highlightLink(sel[0], sel[1], t.accent, 3);
     if (!hasPrimary) return;
@@ -463,6 +473,48 @@ export class Renderer {
     if (sel && sel[0] !== primary && sel[1] !== primary && this.present[sel[0]] && this.present[sel[1]]) {
       const a = sel[0], b = sel[1];
       this._linkLabel(a, b, p[a * 2], p[a * 2 + 1], p[b * 2], p[b * 2 + 1]);
+    }
+  }
+
+  /** Cut link directions (partitions, isolation): a red dashed line with a gap and a cross. */
+  _drawCuts(snap) {
+    const cuts = snap.cuts;
+    if (!cuts || !cuts.length) return;
+    const ctx = this.ctx;
+    const t = this.theme;
+    const p = this.pos;
+    ctx.strokeStyle = t.cut;
+    ctx.lineWidth = 2;
+    for (let i = 0; i < cuts.length; i++) {
+      const a = cuts[i][0], b = cuts[i][1];
+      if (!this.present[a] || !this.present[b]) continue;
+      // Draw each pair once; a one-way cut gets an arrow head towards the deaf side.
+      const both = cuts.some((c) => c[0] === b && c[1] === a);
+      if (both && a > b) continue;
+      const ax = p[a * 2], ay = p[a * 2 + 1], bx = p[b * 2], by = p[b * 2 + 1];
+      const mx = (ax + bx) / 2, my = (ay + by) / 2;
+      const dx = bx - ax, dy = by - ay;
+      const len = Math.hypot(dx, dy) || 1;
+      const ux = dx / len, uy = dy / len;
+      ctx.setLineDash([6, 5]);
+      ctx.beginPath();
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(mx - ux * 9, my - uy * 9);
+      ctx.moveTo(mx + ux * 9, my + uy * 9);
+      ctx.lineTo(bx, by);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(mx - 5, my - 5);
+      ctx.lineTo(mx + 5, my + 5);
+      ctx.moveTo(mx + 5, my - 5);
+      ctx.lineTo(mx - 5, my + 5);
+      if (!both) {
+        ctx.moveTo(mx + ux * 14 - uy * 5, my + uy * 14 + ux * 5);
+        ctx.lineTo(mx + ux * 20, my + uy * 20);
+        ctx.lineTo(mx + ux * 14 + uy * 5, my + uy * 14 - ux * 5);
+      }
+      ctx.stroke();
     }
   }
 
@@ -557,21 +609,33 @@ export class Renderer {
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
       const x = this.pos[n.id * 2] - cw / 2, y = this.pos[n.id * 2 + 1] - ch / 2;
-      const crashed = n.status !== 'up';
+      const crashed = n.status === 'crashed';
+      const paused = n.status === 'paused';
       const primary = n.role === 'primary';
       ctx.globalAlpha = 1;
       ctx.beginPath();
       rrect(ctx, x, y, cw, ch, 10);
       ctx.fillStyle = crashed ? t.cardDown : t.card;
       ctx.fill();
+      if (paused) {
+        // Frozen: a cold tint over the card.
+        ctx.fillStyle = t.frozenTint;
+        ctx.fill();
+      }
       ctx.globalAlpha = crashed ? 0.6 : 1;
       const selected = n.id === this.selectedNode;
-      ctx.lineWidth = selected ? 2.5 : primary ? 1.5 : 1;
-      ctx.strokeStyle = selected ? t.accent : n.id === hoverId ? t.accentHover : primary ? t.goldBorder : t.cardBorder;
-      if (crashed && !selected) ctx.setLineDash([5, 4]);
+      ctx.lineWidth = selected ? 2.5 : primary || paused ? 1.5 : 1;
+      ctx.strokeStyle = selected ? t.accent : n.id === hoverId ? t.accentHover : paused ? t.frozen : primary ? t.goldBorder : t.cardBorder;
+      if ((crashed || paused) && !selected) ctx.setLineDash(paused ? [2, 3] : [5, 4]);
       ctx.stroke();
       ctx.setLineDash([]);
-      if (primary && !crashed) this._crown(x + cw / 2, y - 1);
+      if (primary && !crashed) {
+        // With two primaries (split brain) the older term's crown is faded.
+        ctx.globalAlpha = snap.primary === n.id ? 1 : 0.4;
+        this._crown(x + cw / 2, y - 1);
+        ctx.globalAlpha = 1;
+      }
+      if (n.electionDeadline != null && n.status === 'up' && !primary) this._countdown(n, snap, x + cw - 14, y + ch - 13);
     }
     ctx.globalAlpha = 1;
 
@@ -648,12 +712,15 @@ export class Renderer {
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
       const x = this.pos[n.id * 2] - cw / 2, y = this.pos[n.id * 2 + 1] - ch / 2;
-      const crashed = n.status !== 'up';
+      const crashed = n.status === 'crashed';
+      const paused = n.status === 'paused';
       const primary = n.role === 'primary';
+      const candidate = n.role === 'candidate';
       const small = cw < 120;
-      const label = crashed ? (small ? 'DOWN' : 'CRASHED') : small ? '' : primary ? 'PRIMARY' : 'REPLICA';
+      let label = crashed ? (small ? 'DOWN' : 'CRASHED') : paused ? 'PAUSED' : small ? '' : primary ? 'PRIMARY' : candidate ? 'CANDIDATE' : 'REPLICA';
       if (!label) continue;
-      const color = crashed ? t.bad : primary ? t.gold : t.muted;
+      if (!small && !crashed) label += ` T${n.term}`;
+      const color = crashed ? t.bad : paused ? t.frozen : primary ? t.gold : candidate ? t.accent : t.muted;
       const bw = this._textWidth(label) + 12;
       ctx.globalAlpha = 1;
       ctx.beginPath();
@@ -671,7 +738,10 @@ export class Renderer {
       const by = y + ch - 12;
       ctx.textAlign = 'left';
       let text;
-      if (n.status !== 'up') {
+      if (n.status === 'paused') {
+        ctx.fillStyle = t.frozen;
+        text = cw >= 170 ? `paused · still believes it is ${n.role}` : 'paused';
+      } else if (n.status !== 'up') {
         ctx.fillStyle = t.bad;
         text = cw >= 170 ? `down · durable up to lsn ${n.positions.flushed}` : `down · lsn ${n.positions.flushed}`;
       } else if (n.role === 'primary') {
@@ -863,6 +933,24 @@ export class Renderer {
     }
   }
 
+  /** A ring that empties as a replica's election timeout runs out (refilled by heartbeats). */
+  _countdown(n, snap, x, y) {
+    const total = n.electionDeadline - n.lastHeardPrimary;
+    if (!(total > 0)) return;
+    const left = Math.max(0, Math.min(1, (n.electionDeadline - snap.now) / total));
+    const ctx = this.ctx;
+    const t = this.theme;
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = t.linkFaint;
+    ctx.beginPath();
+    ctx.arc(x, y, 6, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.strokeStyle = left > 0.5 ? t.good : left > 0.2 ? t.warn : t.bad;
+    ctx.beginPath();
+    ctx.arc(x, y, 6, -Math.PI / 2, -Math.PI / 2 + left * Math.PI * 2);
+    ctx.stroke();
+  }
+
   _crown(x, y) {
     const ctx = this.ctx;
     ctx.fillStyle = this.theme.gold;
@@ -922,6 +1010,9 @@ export class Renderer {
         case 'nack': r = 4.5; color = t.msg.nack; break;
         case 'write': r = 5; color = t.msg.write; break;
         case 'read': r = 5; color = t.msg.read; break;
+        case 'voteRequest': r = 6; color = t.msg.voteRequest; break;
+        case 'vote': r = 4.5; color = t.msg.vote; break;
+        case 'timeoutNow': r = 6; color = t.msg.timeoutNow; break;
         default: // reply: the colour of the request it answers
           r = 4.5;
           color = m.label.charCodeAt(0) === 61 /* '=' */ ? t.msg.read : t.msg.replyWrite;
@@ -930,7 +1021,16 @@ export class Renderer {
       ctx.globalAlpha = alpha;
       ctx.fillStyle = color;
       ctx.beginPath();
-      ctx.arc(x, y, r, 0, Math.PI * 2);
+      if (kind === 'voteRequest' || kind === 'timeoutNow') {
+        // A diamond: "vote for me?" (or "take over now").
+        ctx.moveTo(x, y - r);
+        ctx.lineTo(x + r, y);
+        ctx.lineTo(x, y + r);
+        ctx.lineTo(x - r, y);
+        ctx.closePath();
+      } else {
+        ctx.arc(x, y, r, 0, Math.PI * 2);
+      }
       ctx.fill();
       if (kind === 'reply') {
         ctx.lineWidth = 1.5;

@@ -17,6 +17,7 @@ import { isCrash } from './lab-controller.js';
 import { Settings } from './settings.js';
 import { MetricsPanel } from './metrics-panel.js';
 import { Scaling } from './scaling.js';
+import { Faults } from './faults.js';
 
 const MAX_IDS = 16;
 
@@ -92,6 +93,13 @@ export class ReplicaLab {
     this.inspector = new Inspector(this.refs.inspector, {
       crash: (id) => this.act((lab) => lab.crash(id)),
       restart: (id) => this.act((lab) => lab.restart(id)),
+      loseDisk: (id) => this.act((lab) => lab.crashLoseDisk(id)),
+      pause: (id) => this.act((lab) => lab.pause(id)),
+      resume: (id) => this.act((lab) => lab.resume(id)),
+      isolate: (id) => this.act((lab) => lab.isolate(id, true)),
+      reconnect: (id) => this.act((lab) => lab.isolate(id, false)),
+      promote: (id) => this.act((lab) => lab.promote(id)),
+      switchover: (id) => this.act((lab) => lab.switchover(id)),
       read: (id) => this.manualRead(id, this.refs.readKey.value, true),
       remove: (id) => this.removeReplica(id),
       nodeName: (id) => this.nodeName(id),
@@ -115,6 +123,7 @@ export class ReplicaLab {
     c.on('state', () => this.updateState());
 
     this.settings = new Settings(this);
+    this.faults = new Faults(this);
     this.metrics = new MetricsPanel(this);
     this.scaling = new Scaling(this);
     this._cleanups.push(() => {
@@ -186,6 +195,41 @@ export class ReplicaLab {
     else this.banner.show(`Unexpected error: ${errorMessage(err)}`);
   }
 
+  /** Loads a bundled scenario (www/scenarios/NAME.json) with its own seed; on failure the current world stays. */
+  async loadScenario(name) {
+    if (!/^[a-z0-9-]+$/.test(name)) return false;
+    const url = new URL(`../scenarios/${name}.json`, import.meta.url);
+    let text;
+    try {
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      text = await res.text();
+    } catch (e) {
+      this.banner.show(`Could not load the scenario ${name} (${errorMessage(e)}); the current one keeps running.`);
+      return false;
+    }
+    let seed = this.controller.seed;
+    try {
+      const s = JSON.parse(text).seed;
+      if (Number.isFinite(s)) seed = s;
+    } catch { /* the Lab constructor reports bad JSON */ }
+    const c = this.controller;
+    const before = c.scenarioText;
+    const wasRunning = c.running;
+    c.scenarioText = text;
+    try {
+      c.reset(seed);
+    } catch (e) {
+      c.scenarioText = before;
+      this.banner.show(e);
+      return false;
+    }
+    this.banner.hide();
+    this.onReset();
+    if (wasRunning) c.play();
+    return true;
+  }
+
   reset(seedText) {
     const t = String(seedText ?? '').trim();
     if (!/^\d+$/.test(t)) {
@@ -217,12 +261,15 @@ export class ReplicaLab {
     this.refs.seed.value = String(c.seed);
     this.refs.scenarioName.textContent = c.scenario.name || 'Default scenario';
     this.refs.scenarioName.title = c.scenario.description || '';
+    this.refs.narration.textContent = c.scenario.description || '';
+    this.refs.narration.hidden = !c.scenario.description;
     this.refs.manualResult.textContent = 'Your writes go to the primary; read from any node.';
     this.refs.manualResult.dataset.state = '';
     const snap = c.last;
     if (this.selectedNode != null && !snap.nodes.some((n) => n.id === this.selectedNode)) this.selectedNode = null;
     this.fillAllLinksForm(snap.defaultLink);
     this.settings.fill(snap);
+    this.faults.fill(snap);
     this.updateUi(snap);
     this.metrics.poll(true);
     this.updateState();
@@ -347,6 +394,7 @@ export class ReplicaLab {
     this._syncNodes(snap);
     this.ops.update(snap);
     this.settings.update(snap);
+    if (!r.failLog.closest('.rl-panel').hidden) this.faults.update(snap);
     this.metrics.poll();
     if (!r.inspector.closest('.rl-panel').hidden) this.inspector.update(snap, this.selectedNode);
     if (this.manual) this._updateManual();

@@ -7,6 +7,14 @@ export const TEMPLATE = /* html */ `
     <svg class="rl-logo" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="5" r="3.2"/><circle cx="5" cy="17" r="2.6"/><circle cx="12" cy="19" r="2.6"/><circle cx="19" cy="17" r="2.6"/><path d="M12 8.2 5.8 14.8M12 8.2v8.2M12 8.2l6.2 6.6" fill="none" stroke-width="1.6"/></svg>
     <span class="rl-title">Replica Lab</span>
     <span class="rl-scenario" data-ref="scenarioName" data-testid="scenario-name"></span>
+    <select class="rl-input rl-scenario-pick" data-ref="scenarioPick" data-testid="scenario-pick" aria-label="Load a scenario">
+      <option value="" selected>Load a lesson…</option>
+      <option value="backup-band">Backup band (async log shipping)</option>
+      <option value="failover">The lead singer loses their voice (failover)</option>
+      <option value="split-brain">Split brain (naive failover)</option>
+      <option value="read-scaling">Read scaling (busy clients)</option>
+      <option value="crowd">A crowd (9 nodes)</option>
+    </select>
   </div>
   <div class="rl-status" data-testid="status">
     <span class="rl-chip" data-ref="runState" data-testid="run-state">paused</span>
@@ -84,6 +92,7 @@ export const TEMPLATE = /* html */ `
       </figure>
     </section>
     <div class="rl-legend" data-testid="legend">
+      <p class="rl-narration" data-ref="narration" data-testid="narration"></p>
       <p class="rl-analogy"><b>The backup band.</b> The primary is the lead singer: it sings every write. Replicas are backup singers repeating what they hear. A listener who asks a backup singer may hear an old verse: a <span class="rl-tag rl-tag-stale">stale read</span>.</p>
       <ul class="rl-keys">
         <li><i class="rl-dot rl-dot-append"></i>append (n entries)</li>
@@ -94,6 +103,10 @@ export const TEMPLATE = /* html */ `
         <li><i class="rl-dot rl-dot-read"></i>client read</li>
         <li><i class="rl-dot rl-dot-reply"></i>reply</li>
         <li><i class="rl-dot rl-dot-lost"></i>lost</li>
+        <li data-testid="legend-vote"><i class="rl-dot rl-dot-vote-request"></i>vote request</li>
+        <li><i class="rl-dot rl-dot-vote"></i>vote</li>
+        <li><i class="rl-ring"></i>election countdown</li>
+        <li><i class="rl-cut"></i>cut link</li>
         <li class="rl-keys-sep"><i class="rl-cell rl-cell-received"></i>received</li>
         <li><i class="rl-cell rl-cell-flushed"></i>flushed</li>
         <li><i class="rl-cell rl-cell-applied"></i>applied</li>
@@ -108,12 +121,13 @@ export const TEMPLATE = /* html */ `
 
   <aside class="rl-side">
     <div class="rl-tabs" role="tablist" aria-label="Panels">
-      <button type="button" role="tab" class="rl-tab" data-tab="ops" data-testid="tab-ops" aria-selected="true">Operations</button>
+      <button type="button" role="tab" class="rl-tab" data-tab="ops" data-testid="tab-ops" aria-selected="true" title="Operations">Ops</button>
       <button type="button" role="tab" class="rl-tab" data-tab="writes" data-testid="tab-writes" aria-selected="false">Writes</button>
       <button type="button" role="tab" class="rl-tab" data-tab="reads" data-testid="tab-reads" aria-selected="false">Reads</button>
       <button type="button" role="tab" class="rl-tab" data-tab="load" data-testid="tab-load" aria-selected="false">Load</button>
       <button type="button" role="tab" class="rl-tab" data-tab="node" data-testid="tab-node" aria-selected="false">Inspector</button>
       <button type="button" role="tab" class="rl-tab" data-tab="cluster" data-testid="tab-cluster" aria-selected="false">Cluster</button>
+      <button type="button" role="tab" class="rl-tab" data-tab="faults" data-testid="tab-faults" aria-selected="false">Faults</button>
     </div>
 
     <section class="rl-panel" role="tabpanel" data-panel="ops">
@@ -303,6 +317,44 @@ export const TEMPLATE = /* html */ `
 
     <section class="rl-panel" role="tabpanel" data-panel="node" hidden>
       <div data-ref="inspector" data-testid="inspector"></div>
+    </section>
+
+    <section class="rl-panel" role="tabpanel" data-panel="faults" hidden>
+      <div class="rl-card rl-status-card" data-ref="failStatus" data-testid="fail-status" data-state="ok">
+        <p data-ref="failHeadline" data-testid="fail-headline"></p>
+        <p class="rl-hint" data-ref="failDetail" data-testid="fail-detail"></p>
+      </div>
+      <form class="rl-card" data-ref="failoverForm" data-testid="failover-form" autocomplete="off">
+        <h3 class="rl-h">When the primary goes quiet</h3>
+        <div class="rl-row">
+          <select class="rl-input" data-ref="failMode" data-testid="failover-mode" aria-label="Failover mode">
+            <option value="raft">elect a new primary (Raft: terms, votes, fencing)</option>
+            <option value="naive">naive failover manager (no quorum, no fencing)</option>
+            <option value="off">nobody takes over</option>
+          </select>
+        </div>
+        <div class="rl-row">
+          <label class="rl-field">election timeout <span class="rl-unit">ms</span>
+            <input class="rl-input" data-ref="failTimeout" data-testid="failover-timeout" inputmode="numeric" size="6"></label>
+          <label class="rl-check"><input type="checkbox" data-ref="failPreVote" data-testid="failover-prevote"> pre-vote</label>
+          <button type="submit" class="rl-btn rl-btn-primary" data-testid="failover-apply">Apply</button>
+        </div>
+        <p class="rl-hint" data-ref="failHint"></p>
+      </form>
+      <div class="rl-card" data-testid="partition-card">
+        <h3 class="rl-h">Partition the network</h3>
+        <p class="rl-hint">Click nodes to move them to the other side, then cut. Clients are split too (client <i>i</i> sits with node <i>i</i> mod n).</p>
+        <div class="rl-row rl-sides" data-ref="partSides" data-testid="partition-sides"></div>
+        <div class="rl-row">
+          <button type="button" class="rl-btn rl-btn-danger" data-ref="partCut" data-testid="partition-cut">Partition</button>
+          <button type="button" class="rl-btn rl-btn-primary" data-ref="partHeal" data-testid="partition-heal">Heal</button>
+        </div>
+      </div>
+      <div class="rl-card">
+        <h3 class="rl-h">Failovers</h3>
+        <ol class="rl-faillog" data-ref="failLog" data-testid="failover-log"></ol>
+        <p class="rl-hint">Crash, pause, isolate, promote or switch over a node from its inspector (click it on the stage).</p>
+      </div>
     </section>
 
     <section class="rl-panel" role="tabpanel" data-panel="cluster" hidden>
