@@ -649,6 +649,14 @@ export class Renderer {
       const tail = n.tail;
       const first = tail.length ? tail[0].lsn : 1;
       const pos = n.positions;
+      const d = n.discarded;
+      const discarded = d && d.length ? [d[0].lsn, d[d.length - 1].lsn] : null;
+      let lostHere = null;
+      if (discarded && snap.lostWrites.length) {
+        for (const l of snap.lostWrites) {
+          if (l.node === n.id) (lostHere ??= new Set()).add(l.lsn);
+        }
+      }
       for (let c = 0; c < this.cells; c++) {
         const lsn = lo + c;
         const col = c % this.perRow, row = (c / this.perRow) | 0;
@@ -668,6 +676,19 @@ export class Renderer {
           ctx.beginPath();
           rrect(ctx, cx, cy, cellW, CELL_H, 3);
           ctx.fill();
+        }
+        if (discarded && lsn >= discarded[0] && lsn <= discarded[1]) {
+          // This position once held an entry the node rolled back (pg_rewind / rollback);
+          // a cross marks an acknowledged write that was lost with it.
+          ctx.strokeStyle = t.lost;
+          ctx.lineWidth = 1.5;
+          ctx.strokeRect(cx + 0.75, cy + 0.75, cellW - 1.5, CELL_H - 1.5);
+          if (lostHere && lostHere.has(lsn)) {
+            ctx.beginPath();
+            ctx.moveTo(cx + 2, cy + 2);
+            ctx.lineTo(cx + cellW - 2, cy + CELL_H - 2);
+            ctx.stroke();
+          }
         }
       }
     }
