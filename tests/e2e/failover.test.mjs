@@ -81,6 +81,18 @@ describe('Replica Lab failover', () => {
     await until((old) => window.__replicaLabs[0].snapshot().nodes.find((n) => n.id === old).role === 'replica', p);
   });
 
+  it('the inspector skews a node clock', async () => {
+    await clickNode(2);
+    await tid('inspector-clock-input').fill('-250');
+    await tid('inspector-clock').click();
+    await until(() => window.__replicaLabs[0].snapshot().nodes.find((n) => n.id === 2).clockOffset === -250000);
+    await tid('inspector-clock-input').fill('soon');
+    await tid('inspector-clock').click();
+    await tid('error-banner').waitFor({ state: 'visible' });
+    assert.match(await tid('error-text').textContent(), /clock offset is a number of milliseconds/);
+    await tid('error-dismiss').click();
+  });
+
   it('the failover mode set on the page reaches the simulation', async () => {
     await tid('tab-faults').click();
     await tid('failover-mode').selectOption('naive');

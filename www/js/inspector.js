@@ -24,6 +24,10 @@ export class Inspector {
       const btn = e.target.closest('button[data-action]');
       if (!btn || !this.el.contains(btn)) return;
       const id = Number(btn.dataset.node);
+      if (btn.dataset.action === 'clock') {
+        this.actions.clock(id, this.cells?.clockIn?.value ?? '');
+        return;
+      }
       this.actions[btn.dataset.action](id);
     });
   }
@@ -91,6 +95,11 @@ export class Inspector {
         ${primary ? '' : btn('remove', 'Remove')}
       </div>
       <p class="rl-hint" data-f="discarded" hidden></p>
+      <div class="rl-row rl-insp-clock">
+        <label class="rl-field">clock offset <span class="rl-unit">ms, − = behind</span>
+          <input class="rl-input" data-f="clockIn" data-testid="inspector-clock-input" inputmode="numeric" size="6"></label>
+        ${btn('clock', 'Set clock', '', 'Skew this node’s wall clock (it stamps staleness estimates and, later, last-write-wins timestamps)')}
+      </div>
       <p class="rl-manual rl-insp-manual" data-f="manual" data-testid="inspector-result" aria-live="polite" hidden></p>
       ${primary ? `
       <h4 class="rl-h">Replication <small class="rl-muted">(like pg_stat_replication)</small></h4>
@@ -100,6 +109,7 @@ export class Inspector {
       </table></div>` : ''}`;
     this.cells = {};
     for (const el of this.el.querySelectorAll('[data-f]')) this.cells[el.dataset.f] = el;
+    if (this.cells.clockIn) this.cells.clockIn.value = String(Math.round((node.clockOffset ?? 0) / 1000));
     this.table = this.el.querySelector('tbody');
     this.manual = null;
   }

@@ -100,6 +100,14 @@ export class ReplicaLab {
       reconnect: (id) => this.act((lab) => lab.isolate(id, false)),
       promote: (id) => this.act((lab) => lab.promote(id)),
       switchover: (id) => this.act((lab) => lab.switchover(id)),
+      clock: (id, text) => {
+        const ms = Number(String(text).trim());
+        if (!Number.isFinite(ms)) {
+          this.showError(new Error(`A clock offset is a number of milliseconds (got "${text}")`));
+          return;
+        }
+        this.act((lab) => lab.setClockOffset(id, Math.round(ms * 1000)));
+      },
       read: (id) => this.manualRead(id, this.refs.readKey.value, true),
       remove: (id) => this.removeReplica(id),
       nodeName: (id) => this.nodeName(id),
