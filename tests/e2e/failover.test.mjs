@@ -8,15 +8,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, openLab, startServer } from './server.mjs';
+import { launchLab } from './server.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 describe('Replica Lab failover', () => {
-  let server;
-  let browser;
   let page;
+  let close;
   const problems = [];
 
   const lab = (fn, arg) => page.evaluate(fn, arg);
@@ -34,14 +32,11 @@ describe('Replica Lab failover', () => {
 
   before(async () => {
     await fs.mkdir(ARTIFACTS, { recursive: true });
-    server = await startServer();
-    browser = await chromium.launch(CHROMIUM);
-    page = await openLab(browser, server, '?speed=4', problems);
+    ({ page, close } = await launchLab('?speed=4', problems));
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await close?.();
   });
 
   it('the legend explains vote messages and the countdown', async () => {
@@ -60,7 +55,7 @@ describe('Replica Lab failover', () => {
       return p !== null && p !== 0;
     });
     await until(() => /leads term/.test(document.querySelector('[data-testid="fail-headline"]').textContent));
-    assert.match(await tid('failover-log').textContent(), /n0 → n\d, term \d+, took \d+ ms/);
+    await until(() => /n0 → n\d, term \d+, took \d+ ms/.test(document.querySelector('[data-testid="failover-log"]').textContent));
     await tid('partition-heal').click();
     s = await snap();
     assert.deepEqual(s.cuts, []);

@@ -9,15 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, openLab, startServer } from './server.mjs';
+import { launchLab } from './server.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 describe('Replica Lab page', () => {
-  let server;
-  let browser;
   let page;
+  let close;
   const problems = []; // console errors and page errors
 
   const lab = (fn, arg) => page.evaluate(fn, arg);
@@ -29,14 +27,11 @@ describe('Replica Lab page', () => {
 
   before(async () => {
     await fs.mkdir(ARTIFACTS, { recursive: true });
-    server = await startServer();
-    browser = await chromium.launch(CHROMIUM);
-    page = await openLab(browser, server, '?speed=1', problems);
+    ({ page, close } = await launchLab('?speed=1', problems));
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await close?.();
   });
 
   it('loads without console or page errors', async () => {

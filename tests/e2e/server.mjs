@@ -70,3 +70,21 @@ export async function openLab(browser, server, query, problems, viewport = { wid
   await page.waitForFunction(() => window.__replicaLabs?.length === 1, null, { timeout: 15_000 });
   return page;
 }
+
+/**
+ * Starts a server and a browser and opens the page at `query`; resolves to
+ * { page, close() } (close shuts the browser and the server).
+ */
+export async function launchLab(query, problems, viewport) {
+  const { chromium } = await import('playwright-core');
+  const server = await startServer();
+  const browser = await chromium.launch(CHROMIUM);
+  const page = await openLab(browser, server, query, problems, viewport);
+  return {
+    page,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}

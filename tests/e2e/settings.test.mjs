@@ -7,13 +7,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, openLab, startServer } from './server.mjs';
+import { launchLab } from './server.mjs';
 
 describe('Replica Lab settings', () => {
-  let server;
-  let browser;
   let page;
+  let close;
   const problems = [];
 
   const lab = (fn, arg) => page.evaluate(fn, arg);
@@ -50,14 +48,11 @@ describe('Replica Lab settings', () => {
   };
 
   before(async () => {
-    server = await startServer();
-    browser = await chromium.launch(CHROMIUM);
-    page = await openLab(browser, server, '?speed=4', problems);
+    ({ page, close } = await launchLab('?speed=4', problems));
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await close?.();
   });
 
   it('switching the ack policy changes the measured write latency', async () => {
