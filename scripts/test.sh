@@ -28,4 +28,6 @@ wasm_bytes=$(gzip -9 -c www/pkg/replica_lab_bg.wasm | wc -c)
 echo "replica_lab_bg.wasm: $(wc -c < www/pkg/replica_lab_bg.wasm) bytes, ${wasm_bytes} gzipped"
 
 step "end-to-end page tests in headless Chromium"
-node --test --test-reporter=spec tests/e2e/
+# One file at a time: the page tests run in real time, and two Chromiums on two cores
+# would make their timing depend on each other.
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
