@@ -63,6 +63,18 @@ describe('Replica Lab failover', () => {
     await until(() => window.__replicaLabs[0].snapshot().nodes[0].role === 'replica');
   });
 
+  it('the link form cuts one direction of a link and restores it', async () => {
+    await tid('tab-cluster').click();
+    await tid('link-from').selectOption('1');
+    await tid('link-to').selectOption('2');
+    await tid('link-oneway').check();
+    await tid('link-cut').click();
+    assert.deepEqual((await snap()).cuts, [[1, 2]]);
+    await tid('link-oneway').uncheck();
+    await tid('link-restore').click();
+    assert.deepEqual((await snap()).cuts, []);
+  });
+
   it('a paused primary is replaced, and steps down when it wakes', async () => {
     const p = (await snap()).primary;
     await clickNode(p);

@@ -64,6 +64,15 @@ export function wireControls(app) {
     if (a !== b) app.selectLink(a, b);
     else app.fillLinkForm();
   };
+  const setUp = (up) => {
+    const a = Number(r.linkFrom.value), b = Number(r.linkTo.value);
+    app.act((lab) => {
+      lab.setLinkUp(a, b, up);
+      if (!r.linkOneWay.checked) lab.setLinkUp(b, a, up);
+    });
+  };
+  r.linkCut.addEventListener('click', () => setUp(false));
+  r.linkRestore.addEventListener('click', () => setUp(true));
   r.linkFrom.addEventListener('change', pickLink);
   r.linkTo.addEventListener('change', pickLink);
   r.linkForm.addEventListener('submit', (e) => {

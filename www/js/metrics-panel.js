@@ -126,6 +126,8 @@ export class MetricsPanel {
       series: [
         { label: 'reads/s', color: t.read, values: this.samples.map((s) => s.readsPerSec) },
         { label: 'writes/s', color: t.write, values: this.samples.map((s) => s.writesPerSec) },
+        // Unavailability: writes that failed or timed out (an election, a lost majority).
+        { label: 'failed writes/s', color: t.bad, values: this.samples.map((s) => s.failedWritesPerSec ?? 0) },
       ],
       window: WINDOW_US,
       unit: 'ops/s',

@@ -414,6 +414,8 @@ export const TEMPLATE = /* html */ `
         </div>
         <div class="rl-row">
           <span class="rl-hint" data-ref="linkCurrent" data-testid="link-current"></span>
+          <button type="button" class="rl-btn rl-btn-danger" data-ref="linkCut" data-testid="link-cut" title="Cut this link (only this direction with “one way”): messages on it are dropped">Cut</button>
+          <button type="button" class="rl-btn" data-ref="linkRestore" data-testid="link-restore" title="Restore this link (both directions unless “one way”)">Restore</button>
           <button type="submit" class="rl-btn rl-btn-primary" data-testid="link-apply">Set link</button>
         </div>
       </form>
