@@ -41,7 +41,7 @@ export class OpsPanel {
         this.list.prepend(row.el); // oldest → newest, each prepended: newest ends on top
       } else if (row.sig === sig) {
         // A pending operation's clock keeps running.
-        if (op.outcome === 'pending') setText(row.result, `⧗ ${fmtDur(Math.max(0, snap.now - op.invokedAt))}`);
+        if (op.outcome === 'pending') setText(row.result, `… ${fmtDur(Math.max(0, snap.now - op.invokedAt))}`);
         continue;
       }
       row.sig = sig;
@@ -104,7 +104,7 @@ export class OpsPanel {
       if (policy) tags.push([policy.toUpperCase(), 'rl-tag-ack', `acknowledgement policy: ${policy}`]);
       switch (op.outcome) {
         case 'pending':
-          result = `⧗ ${elapsed}`;
+          result = `… ${elapsed}`;
           note = policy ? `waiting for ${policy} replica confirmation` : '';
           noteKind = 'pending';
           break;
@@ -143,7 +143,7 @@ export class OpsPanel {
       if (op.redirects > 0) tags.push([op.redirects > 1 ? `REDIRECT ×${op.redirects}` : 'REDIRECT', 'rl-tag-info', 'the replica was behind and sent the read on to the primary']);
       switch (op.outcome) {
         case 'pending':
-          result = `⧗ ${elapsed}`;
+          result = `… ${elapsed}`;
           break;
         case 'ok':
           result = op.version != null ? `→ ${op.result} ✓ ${took}` : `→ (none) ✓ ${took}`;

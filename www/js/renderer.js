@@ -922,8 +922,8 @@ export class Renderer {
     ctx.textAlign = 'left';
     ctx.font = `700 10px ${FONT}`;
     ctx.fillStyle = t.warn;
-    const head = waiting ? `⧗ ${waiting} waiting for acks` : `⧗ ${pending.length} pending`;
-    ctx.fillText(room < 110 ? `⧗ ${waiting || pending.length} waiting` : head, x, top + 8);
+    const head = waiting ? `… ${waiting} waiting for acks` : `… ${pending.length} pending`;
+    ctx.fillText(room < 110 ? `… ${waiting || pending.length} waiting` : head, x, top + 8);
     ctx.font = `11px ${MONO}`;
     const shown = Math.min(pending.length, 3);
     for (let i = 0; i < shown; i++) {
