@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { launchLab } from './server.mjs';
+import { launchLab, paintedShare } from './helpers.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
@@ -46,16 +46,7 @@ describe('Replica Lab page', () => {
     assert.equal(s.primary, 0);
     assert.deepEqual(s.nodes.map((n) => n.role), ['primary', 'replica', 'replica', 'replica']);
     // The canvas is not just background: count pixels that differ from its fill colour.
-    const painted = await lab(() => {
-      const c = document.querySelector('[data-testid="cluster-canvas"]');
-      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-      const [r0, g0, b0] = data;
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 24) n++;
-      }
-      return n / (data.length / 4);
-    });
+    const painted = await paintedShare(page, 'cluster-canvas');
     assert.ok(painted > 0.05, `only ${(painted * 100).toFixed(1)}% of the canvas is drawn`);
     // Every node has a card where the page says it is, and hovering it explains it.
     const box = await tid('cluster-canvas').boundingBox();

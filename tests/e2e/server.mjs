@@ -56,35 +56,3 @@ export const CHROMIUM = {
   ],
 };
 
-/**
- * Opens the page in a new tab of `browser` at `query` (e.g. '?speed=4'), collecting console
- * errors and page errors into `problems`, and waits until the lab is up.
- */
-export async function openLab(browser, server, query, problems, viewport = { width: 1280, height: 720 }) {
-  const page = await browser.newPage({ viewport });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  await page.goto(`${server.url}${query}`);
-  await page.waitForFunction(() => window.__replicaLabs?.length === 1, null, { timeout: 15_000 });
-  return page;
-}
-
-/**
- * Starts a server and a browser and opens the page at `query`; resolves to
- * { page, close() } (close shuts the browser and the server).
- */
-export async function launchLab(query, problems, viewport) {
-  const { chromium } = await import('playwright-core');
-  const server = await startServer();
-  const browser = await chromium.launch(CHROMIUM);
-  const page = await openLab(browser, server, query, problems, viewport);
-  return {
-    page,
-    close: async () => {
-      await browser.close();
-      await server.close();
-    },
-  };
-}

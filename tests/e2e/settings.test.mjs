@@ -7,7 +7,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchLab } from './server.mjs';
+import { launchLab, paintedShare } from './helpers.mjs';
 
 describe('Replica Lab settings', () => {
   let page;
@@ -21,17 +21,7 @@ describe('Replica Lab settings', () => {
     return { now: s.now, nodes: s.nodes, config: s.config, clients: s.clients, ops: s.ops };
   });
 
-  /** Share of a canvas's pixels that differ from its top-left pixel. */
-  const painted = (testid) => lab((id) => {
-    const c = document.querySelector(`[data-testid="${id}"]`);
-    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    const [r0, g0, b0] = data;
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 24) n++;
-    }
-    return n / (data.length / 4);
-  }, testid);
+  const painted = (testid) => paintedShare(page, testid);
 
   /** Writes through the page's form and returns the operation's latency in ms. */
   const manualWriteLatency = async (key) => {
