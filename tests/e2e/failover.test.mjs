@@ -76,6 +76,7 @@ describe('Replica Lab failover', () => {
   });
 
   it('a paused primary is replaced, and steps down when it wakes', async () => {
+    await until(() => window.__replicaLabs[0].snapshot().primary !== null);
     const p = (await snap()).primary;
     await clickNode(p);
     await tid('inspector-pause').click();

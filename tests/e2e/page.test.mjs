@@ -213,8 +213,10 @@ describe('Replica Lab page', () => {
     await tid('inspector-read').click();
     await page.waitForSelector('[data-testid="inspector-result"][data-state="ok"]', { timeout: 5000 });
     assert.match(await tid('inspector-result').textContent(), /read stale-k @ n1 returned fresh \(lsn \d+\)/);
-    // The primary shows its replicas' positions.
-    const r0 = await lab(() => window.__replicaLabs[0].nodeRect(0));
+    // The primary shows its replicas' positions. (Which node leads may have changed: the
+    // 2 s link to n3 above is longer than the election timeout, so n3 stands for election.)
+    const primary = (await snap()).primary;
+    const r0 = await lab((id) => window.__replicaLabs[0].nodeRect(id), primary);
     await page.mouse.click(box.x + r0.x, box.y + r0.y + r0.h / 2 - 6);
     assert.equal(await tid('replication-table').locator('tbody tr').count(), 3);
     await tid('tab-ops').click();
