@@ -43,6 +43,24 @@ fn the_golden_hash_is_pinned() {
     );
 }
 
+/// The failover lesson: elections (per-node random timeouts), timed crash, restart,
+/// partition and heal. Pinned too, so the browser test can check wasm32 agrees.
+const FAILOVER: &str = include_str!("../www/scenarios/failover.json");
+const FAILOVER_HASH: &str = include_str!("scenarios/failover.hash");
+
+#[test]
+fn the_failover_lesson_hash_is_pinned_and_repeats() {
+    let scenario = Scenario::from_json(FAILOVER).unwrap();
+    let seed = scenario.seed.unwrap();
+    let first = run(&scenario, seed);
+    assert_eq!(first, run(&scenario, seed));
+    assert_eq!(
+        first.0,
+        FAILOVER_HASH.trim(),
+        "the failover lesson's trace changed: if intended, update tests/scenarios/failover.hash"
+    );
+}
+
 #[test]
 fn different_seeds_give_different_traces() {
     let scenario = Scenario::from_json(GOLDEN).unwrap();

@@ -19,6 +19,16 @@ fn wasm_computes_the_native_golden_hash() {
     assert_eq!(format!("{:016x}", world.trace_hash()), GOLDEN_HASH.trim());
 }
 
+#[wasm_bindgen_test]
+fn wasm_computes_the_native_failover_lesson_hash() {
+    let text = include_str!("../www/scenarios/failover.json");
+    let scenario = Scenario::from_json(text).unwrap();
+    let mut world = World::new(&scenario, scenario.seed.unwrap()).unwrap();
+    world.run_until(scenario.until.unwrap().micros(), u64::MAX);
+    let pinned = include_str!("scenarios/failover.hash");
+    assert_eq!(format!("{:016x}", world.trace_hash()), pinned.trim());
+}
+
 use replica_lab::wasm::Lab;
 use wasm_bindgen::{JsCast, JsValue};
 

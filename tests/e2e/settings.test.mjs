@@ -76,6 +76,12 @@ describe('Replica Lab settings', () => {
     const lat = await lab(() => window.__replicaLabs[0].lab.metrics(0).writeLatency);
     const by = (name) => lat.find((p) => p.policy === name);
     assert.ok(by('all applied').p50 > by('async').p50, JSON.stringify(lat));
+    // `off` answers before even the primary's fsync (20 ms in the backup band).
+    await tid('tab-writes').click();
+    await tid('ack-mode').selectOption('off');
+    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.ackLabel === 'off');
+    const offMs = await manualWriteLatency('policy-c');
+    assert.ok(offMs < asyncMs - 15, `off write took ${offMs} ms vs async ${asyncMs} ms`);
     await tid('tab-writes').click();
     await tid('ack-mode').selectOption('async');
   });

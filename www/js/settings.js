@@ -19,6 +19,7 @@ const POINT_WORDS = {
 /** Ack policy JSON (as `setAckPolicy` takes it) from the form's values. */
 export function ackPolicyJson(mode, k, point) {
   switch (mode) {
+    case 'off': return '"off"';
     case 'async': return '"async"';
     case 'first':
     case 'any': return JSON.stringify({ replicas: k, select: mode, point });
@@ -29,6 +30,7 @@ export function ackPolicyJson(mode, k, point) {
 
 /** The form's {mode, k, point} from an ack policy in any accepted JSON shape. */
 export function ackPolicyForm(policy) {
+  if (policy === 'off') return { mode: 'off', k: 1, point: 'flushed' };
   if (policy == null || policy === 'async') return { mode: 'async', k: 1, point: 'flushed' };
   if (policy === 'sync') return { mode: 'all', k: 1, point: 'flushed' };
   if (policy === 'majority') return { mode: 'majority', k: 1, point: 'flushed' };
@@ -259,12 +261,15 @@ export class Settings {
     const r = this.r;
     const mode = r.ackMode.value;
     r.ackK.disabled = mode !== 'first' && mode !== 'any';
-    r.ackPoint.disabled = mode === 'async';
+    r.ackPoint.disabled = mode === 'async' || mode === 'off';
     const k = this._k();
     const point = r.ackPoint.value;
     const commit = ['synchronous_commit = ', [`synchronous_commit = ${PG_COMMIT[point]}`]];
     let parts;
     switch (mode) {
+      case 'off':
+        parts = ['PostgreSQL ', ['synchronous_commit = off'], ' · MongoDB ', ['w: 1, j: false'], ': answered before the primary even flushes. Fastest; a crash of the primary alone loses acknowledged writes.'];
+        break;
       case 'async':
         parts = ['PostgreSQL ', ['synchronous_commit = local'], ' (or no synchronous_standby_names) · MySQL asynchronous replication · MongoDB ', ['w: 1'], '. Fast; a crash of the primary can lose acknowledged writes.'];
         break;
@@ -381,6 +386,10 @@ export class Settings {
       state = 'off';
       title = 'No primary';
       text = 'Writes cannot be acknowledged until a node leads.';
+    } else if (label === 'off') {
+      state = 'async';
+      title = 'Off: not even flushed';
+      text = `${primary.name} answers as soon as the write is in its memory, before its own fsync: a crash of ${primary.name} alone loses acknowledged writes.`;
     } else if (label === 'async' || !label) {
       state = 'async';
       title = 'Asynchronous';
@@ -404,7 +413,9 @@ export class Settings {
   _legend(label, off) {
     const el = this.r.legendKnobs;
     const lag = [' Lag = ', ['pg_stat_replication'], ' write / flush / replay lag.'];
-    if (!label || label === 'async') {
+    if (label === 'off') {
+      hint(el, ['Acks before the primary\'s own flush: PostgreSQL ', ['synchronous_commit=off'], '.', ...lag]);
+    } else if (!label || label === 'async') {
       hint(el, ['Acks are async: PostgreSQL ', ['synchronous_commit=local'], ', MongoDB ', ['w:1'], '.', ...lag]);
     } else if (off) {
       hint(el, ['Acks fell back to async (semi-sync off, MySQL ', ['rpl_semi_sync_source_timeout'], ').', ...lag]);

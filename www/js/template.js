@@ -150,6 +150,7 @@ export const TEMPLATE = /* html */ `
           <label class="rl-inline" title="The acknowledgement policy of your next write (lab.writeWith)"><span class="rl-label">your write waits for</span>
             <select class="rl-input rl-input-sm" data-ref="manualAck" data-testid="manual-ack">
               <option value="">the cluster setting</option>
+              <option value="&quot;off&quot;">nothing (off)</option>
               <option value="&quot;async&quot;">no replica (async)</option>
               <option value="{&quot;replicas&quot;:1,&quot;select&quot;:&quot;any&quot;,&quot;point&quot;:&quot;flushed&quot;}">ANY 1 flushed</option>
               <option value="&quot;majority&quot;">a majority</option>
@@ -186,6 +187,7 @@ export const TEMPLATE = /* html */ `
         <div class="rl-fields">
           <label class="rl-field rl-field-wide">wait for
             <select class="rl-input" data-ref="ackMode" data-testid="ack-mode">
+              <option value="off">nothing, not even its own disk (off)</option>
               <option value="async">no replica (async)</option>
               <option value="first">FIRST k (by priority)</option>
               <option value="any">ANY k (quorum)</option>
