@@ -31,7 +31,9 @@ try {
     await tid('tab-cluster').click();
     await tid('geo-preset').selectOption('three');
     await page.waitForTimeout(4000);
-    await page.screenshot({ path: `${OUT}${tag}-stage.png`, fullPage: tag === 'phone' });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${OUT}${tag}-stage.png` });
+    await tid('charts').screenshot({ path: `${OUT}${tag}-charts.png` });
     for (const tab of ['ops', 'writes', 'reads', 'load', 'cluster']) {
       await tid(`tab-${tab}`).click();
       if (tab === 'load') {

@@ -116,10 +116,7 @@ export class Chart {
       ctx.textAlign = 'right';
       ctx.fillText(fmtNum(v), x0 - 4, y);
     }
-    if (unit) {
-      ctx.textAlign = 'left';
-      ctx.fillText(unit, 2, y0 + 1);
-    }
+    this._unit = unit;
     let r = null;
     if (rightAxis) {
       r = niceMax(rightAxis.max);
@@ -142,10 +139,33 @@ export class Chart {
     ctx.fillText(text, this.w / 2, this.h / 2, this.w - 16);
   }
 
-  /** Coloured labels in a row at the top right: [{label, color, dash?}]. */
+  /**
+   * The header row above the plot: the y unit (set by `frame`) at the left, coloured labels
+   * [{label, color, dash?}] at the right. Labels that do not fit beside the unit get a
+   * smaller font; if they still do not fit, the unit gives way to them.
+   */
   legend(items, y = 7) {
     const { ctx, theme } = this;
+    const unit = this._unit ?? '';
+    const width = (size) => {
+      ctx.font = `${size}px ${FONT}`;
+      let w = 0;
+      for (const it of items) w += ctx.measureText(it.label).width + 20;
+      return w;
+    };
     ctx.font = `10px ${FONT}`;
+    const unitW = unit ? ctx.measureText(unit).width + 8 : 0;
+    let size = 10;
+    if (width(size) > this.w - 8 - unitW) size = 9;
+    const showUnit = unit && width(size) <= this.w - 8 - unitW;
+    if (showUnit) {
+      ctx.font = `10px ${FONT}`;
+      ctx.fillStyle = theme.muted;
+      ctx.textBaseline = 'middle';
+      ctx.textAlign = 'left';
+      ctx.fillText(unit, 2, y);
+    }
+    ctx.font = `${size}px ${FONT}`;
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'left';
     let x = this.w - 6;
@@ -188,7 +208,7 @@ export function renderTimeSeries(chart, data) {
   for (const s of data.series) {
     for (let i = first; i < s.values.length; i++) if (s.values[i] != null && s.values[i] > yMax) yMax = s.values[i];
   }
-  const f = chart.frame(yMax * 1.08, { unit: data.unit, top: 16 });
+  const f = chart.frame(yMax * 1.08, { unit: data.unit, top: 19 });
   const sx = (tt) => f.x0 + ((f.x1 - f.x0) * (tt - tStart)) / data.window;
   const sy = (v) => f.y1 - ((f.y1 - f.y0) * v) / f.max;
   ctx.font = `10px ${FONT}`;
@@ -233,7 +253,7 @@ export function renderGroupedBars(chart, data) {
   }
   let yMax = 0;
   for (const g of data.groups) for (const v of g.values) if (v != null && v > yMax) yMax = v;
-  const f = chart.frame(yMax * 1.05, { unit: data.unit, top: 16, bottom: 18 });
+  const f = chart.frame(yMax * 1.05, { unit: data.unit, top: 19, bottom: 18 });
   const n = data.groups.length, k = data.keys.length;
   const gw = (f.x1 - f.x0) / n;
   const pad = Math.min(14, gw * 0.18);
@@ -266,29 +286,34 @@ export function renderHistogram(chart, data) {
   }
   let yMax = 0;
   for (const b of data.bins) if (b.count > yMax) yMax = b.count;
-  const f = chart.frame(yMax * 1.05, { unit: data.unit, top: 16, bottom: 18 });
+  const f = chart.frame(yMax * 1.05, { unit: data.unit, top: 19, bottom: 18 });
   const n = data.bins.length;
   const bw = (f.x1 - f.x0) / n;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'alphabetic';
   ctx.font = `10px ${FONT}`;
   const every = Math.ceil(n / Math.max(1, Math.floor((f.x1 - f.x0) / 34)));
+  let lastRight = -Infinity;
   for (let i = 0; i < n; i++) {
     const b = data.bins[i];
     const h = ((f.y1 - f.y0) * b.count) / f.max;
     ctx.fillStyle = b.color ?? data.color;
     ctx.fillRect(f.x0 + i * bw + 1, f.y1 - h, bw - 2, b.count ? Math.max(h, 1) : 0);
-    if (i % every === 0 || i === n - 1) {
+    const lx = f.x0 + i * bw + bw / 2;
+    const lw = ctx.measureText(b.label).width;
+    // Every `every`-th label (and the last), unless it would run into the previous one.
+    if ((i % every === 0 || i === n - 1) && lx - lw / 2 > lastRight + 3) {
       ctx.fillStyle = theme.muted;
-      ctx.fillText(b.label, f.x0 + i * bw + bw / 2, chart.h - 5);
+      ctx.fillText(b.label, lx, chart.h - 5);
+      lastRight = lx + lw / 2;
     }
   }
-  if (data.legend) chart.legend(data.legend);
+  chart.legend(data.legend ?? []);
 }
 
 /**
  * Points against a categorical x (replica counts). data: {xs: [label], series: [{label, color, values,
- * axis?: 'right', dash?}], unit, rightUnit, emptyText}.
+ * axis?: 'right', dash?}], unit, emptyText}; the right axis is named by its series' label.
  */
 export function renderXY(chart, data) {
   const { ctx, theme } = chart;
@@ -306,7 +331,7 @@ export function renderXY(chart, data) {
     }
   }
   const right = data.series.find((s) => s.axis === 'right');
-  const f = chart.frame(yMax * 1.08, { unit: data.unit, top: 18, bottom: 18, left: 34, rightAxis: right ? { max: rMax * 1.08, color: right.color } : null });
+  const f = chart.frame(yMax * 1.08, { unit: data.unit, top: 20, bottom: 18, left: 34, rightAxis: right ? { max: rMax * 1.08, color: right.color } : null });
   const n = data.xs.length;
   const sx = (i) => f.x0 + ((f.x1 - f.x0) * (i + 0.5)) / n;
   ctx.font = `10px ${FONT}`;
@@ -314,12 +339,6 @@ export function renderXY(chart, data) {
   ctx.textBaseline = 'alphabetic';
   ctx.fillStyle = theme.muted;
   for (let i = 0; i < n; i++) ctx.fillText(data.xs[i], sx(i), chart.h - 5);
-  if (data.rightUnit && right) {
-    ctx.textAlign = 'right';
-    ctx.fillStyle = right.color;
-    ctx.textBaseline = 'middle';
-    ctx.fillText(data.rightUnit, chart.w - 2, 8 + 1);
-  }
   for (const s of data.series) {
     const max = s.axis === 'right' ? f.rMax : f.max;
     const sy = (v) => f.y1 - ((f.y1 - f.y0) * v) / max;

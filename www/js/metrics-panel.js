@@ -24,6 +24,7 @@ export class MetricsPanel {
       stale: new Chart(r.chartStale, renderHistogram),
       throughput: new Chart(r.chartThroughput, renderTimeSeries),
     };
+    app.root.dataset.charts = 'true';
     this.reset();
     const setUnit = (u) => {
       this.unit = u;
@@ -48,6 +49,7 @@ export class MetricsPanel {
   setVisible(v) {
     this.visible = v;
     this.r.charts.hidden = !v;
+    this.app.root.dataset.charts = String(v);
     this.r.chartsToggle.setAttribute('aria-pressed', String(v));
     this.app.resize();
     if (v) this.poll(true);
@@ -124,10 +126,10 @@ export class MetricsPanel {
     this.charts.throughput.draw({
       t: this._times(),
       series: [
-        { label: 'reads/s', color: t.read, values: this.samples.map((s) => s.readsPerSec) },
-        { label: 'writes/s', color: t.write, values: this.samples.map((s) => s.writesPerSec) },
+        { label: 'reads', color: t.read, values: this.samples.map((s) => s.readsPerSec) },
+        { label: 'writes', color: t.write, values: this.samples.map((s) => s.writesPerSec) },
         // Unavailability: writes that failed or timed out (an election, a lost majority).
-        { label: 'failed writes/s', color: t.bad, values: this.samples.map((s) => s.failedWritesPerSec ?? 0) },
+        { label: 'failed writes', color: t.bad, values: this.samples.map((s) => s.failedWritesPerSec ?? 0) },
       ],
       window: WINDOW_US,
       unit: 'ops/s',
@@ -170,7 +172,7 @@ export class MetricsPanel {
       color: t.bad,
       unit: 'reads',
       emptyText: st.reads ? `no stale reads among ${st.reads}` : 'no reads yet',
-      legend: [{ label: 'ms behind the newest acked write', color: t.bad }],
+      legend: [{ label: 'by ms behind', color: t.bad }],
     });
   }
 }

@@ -146,6 +146,8 @@ export class Renderer {
     this.groups = []; // region sectors: { region, color, a0, a1 } (angles in radians)
     this.clientGroups = []; // client region bands: { region, color, x0, x1 }
     this.clientIds = []; // client ids in drawing order
+    this.regionLabels = []; // { text, color, x, y, align }, placed once per layout
+    this._labelsKey = '';
     this.queueLimit = 0;
     this.badgeW = new Map(); // badge text → width in the badge font
   }
@@ -844,31 +846,69 @@ export class Renderer {
       ctx.setLineDash([]);
     }
     ctx.restore();
-    // Names, where each sector meets the edge of the stage, just past its first border.
+    // Names, where each sector meets the edge of the stage (placed once per layout).
     ctx.font = `700 10px ${FONT}`;
     ctx.textBaseline = 'middle';
+    if (this._labelsKey !== this.layoutKey) {
+      this._labelsKey = this.layoutKey;
+      this._placeRegionLabels(rx, ry, bottom);
+    }
+    for (const l of this.regionLabels) {
+      ctx.textAlign = l.align;
+      ctx.fillStyle = t.regions[l.color].text;
+      ctx.fillText(l.text, l.x, l.y);
+    }
+  }
+
+  /**
+   * Chooses where each region's name goes: on the stage's edge inside its sector, trying
+   * points from just past the sector's first border toward its middle and beyond, and
+   * taking the first whose text clears every card and the notes beside the primary.
+   */
+  _placeRegionLabels(rx, ry, bottom) {
+    const ctx = this.ctx;
+    const W = this.w, cx = this.cx, cy = this.cy;
+    const cw = this.cardW, ch = this.cardH;
+    const boxes = [];
+    for (const id of this.ids) {
+      boxes.push([this.pos[id * 2] - cw / 2 - 4, this.pos[id * 2 + 1] - ch / 2 - 14, this.pos[id * 2] + cw / 2 + 4, this.pos[id * 2 + 1] + ch / 2 + 4]);
+    }
+    if (this.primaryId != null && this.present[this.primaryId]) {
+      const px = this.pos[this.primaryId * 2], top = this.pos[this.primaryId * 2 + 1] - ch / 2;
+      boxes.push([px - cw / 2 - 190, top, px - cw / 2, top + 40]); // ack policy badges
+      boxes.push([px + cw / 2, top, px + cw / 2 + 190, top + 90]); // pending writes
+    }
+    const clear = (x0, y0, x1, y1) => boxes.every((b) => x1 < b[0] || x0 > b[2] || y1 < b[1] || y0 > b[3]);
+    const x0 = 12, x1 = W - 12, y0 = 26, y1 = bottom - 10;
+    this.regionLabels = [];
     for (const g of this.groups) {
       if (g.color < 0) continue;
-      const rc = t.regions[g.color];
-      const label = g.region.toUpperCase();
+      const text = g.region.toUpperCase();
+      const tw = ctx.measureText(text).width;
       if (g.whole) {
-        ctx.textAlign = 'right';
-        ctx.fillStyle = rc.text;
-        ctx.fillText(label, W - 12, 16);
+        this.regionLabels.push({ text, color: g.color, x: W - 12, y: 16, align: 'right' });
         continue;
       }
-      const a = g.a0 + Math.min(0.3, (g.a1 - g.a0) / 5);
-      const dx = rx * Math.cos(a), dy = ry * Math.sin(a);
-      const x0 = 12, x1 = W - 12, y0 = 26, y1 = bottom - 10;
-      let k = Infinity;
-      if (dx > 0) k = Math.min(k, (x1 - cx) / dx);
-      if (dx < 0) k = Math.min(k, (x0 - cx) / dx);
-      if (dy > 0) k = Math.min(k, (y1 - cy) / dy);
-      if (dy < 0) k = Math.min(k, (y0 - cy) / dy);
-      const x = cx + dx * k, y = cy + dy * k;
-      ctx.textAlign = x <= x0 + 1 ? 'left' : x >= x1 - 1 ? 'right' : 'center';
-      ctx.fillStyle = rc.text;
-      ctx.fillText(label, x, y);
+      let best = null;
+      for (const f of [0.18, 0.32, 0.5, 0.68, 0.82, 0.08, 0.92]) {
+        const a = g.a0 + (g.a1 - g.a0) * f;
+        const dx = rx * Math.cos(a), dy = ry * Math.sin(a);
+        let k = Infinity;
+        if (dx > 0) k = Math.min(k, (x1 - cx) / dx);
+        if (dx < 0) k = Math.min(k, (x0 - cx) / dx);
+        if (dy > 0) k = Math.min(k, (y1 - cy) / dy);
+        if (dy < 0) k = Math.min(k, (y0 - cy) / dy);
+        const x = cx + dx * k, y = cy + dy * k;
+        const align = x <= x0 + 1 ? 'left' : x >= x1 - 1 ? 'right' : 'center';
+        const lx = align === 'left' ? x : align === 'right' ? x - tw : x - tw / 2;
+        const spot = { text, color: g.color, x, y, align };
+        if (!best) best = spot;
+        if (clear(lx, y - 6, lx + tw, y + 6)) {
+          best = spot;
+          break;
+        }
+      }
+      this.regionLabels.push(best);
     }
   }
 

@@ -113,7 +113,6 @@ export class Scaling {
         { label: 'read p50 ms', color: t.warn, values: at((p) => p.readP50Ms), axis: 'right', dash: true },
       ],
       unit: 'ops/s',
-      rightUnit: 'ms',
       emptyText: 'press Measure to run the experiment',
     });
   }

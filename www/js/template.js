@@ -79,7 +79,7 @@ export const TEMPLATE = /* html */ `
         <div class="rl-chart-box"><canvas data-ref="chartLag" data-testid="chart-lag" role="img" aria-label="Replica lag over time"></canvas></div>
       </figure>
       <figure class="rl-chart">
-        <figcaption><span class="rl-chart-title">Write latency</span><span class="rl-chart-sub">p50 · p95 · p99 by ack policy</span></figcaption>
+        <figcaption><span class="rl-chart-title">Write latency</span><span class="rl-chart-sub">by ack policy</span></figcaption>
         <div class="rl-chart-box"><canvas data-ref="chartLatency" data-testid="chart-latency" role="img" aria-label="Write latency percentiles by acknowledgement policy"></canvas></div>
       </figure>
       <figure class="rl-chart">
@@ -426,6 +426,7 @@ export const TEMPLATE = /* html */ `
         <h3 class="rl-h">The knobs behind this</h3>
         <p><b>Asynchronous acks.</b> A write is "ok" once the primary has flushed it to its own disk; replicas catch up afterwards. That is PostgreSQL <code>synchronous_commit = local</code>, MongoDB <code>w: 1</code>, MySQL's default asynchronous replication. Fast, but a reader may see old data for a while.</p>
         <p><b>Lag.</b> Each replica reports three positions, the columns of PostgreSQL's <code>pg_stat_replication</code>: <em>write</em> (received), <em>flush</em> (on disk) and <em>replay</em> (applied, visible to reads). The lag shown is how many entries, and for how long, replay trails the primary.</p>
+        <p><b>The backup band.</b> The primary is the lead singer: it sings every write. Replicas are backup singers repeating what they hear; a listener who asks a backup singer may hear an old verse (a stale read).</p>
         <p><b>Scaling.</b> Replicas add read capacity and survive a crash, but every write still goes through the one primary.</p>
       </div>
     </section>
