@@ -209,6 +209,21 @@ impl AckPolicy {
     }
 }
 
+/// When a write becomes visible to reads at the primary (acknowledgement and visibility are
+/// different moments: MySQL `rpl_semi_sync_source_wait_point`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Visibility {
+    /// Once its acknowledgement condition is met (MySQL `AFTER_SYNC`, the default;
+    /// PostgreSQL shows a synchronous commit only after its standbys answer). Entries a new
+    /// primary inherited from earlier terms become visible once they are committed.
+    #[default]
+    AfterSync,
+    /// At the primary's local commit, before any replica confirms (MySQL `AFTER_COMMIT`;
+    /// MongoDB `readConcern: local`): others can read a write that a failover then loses.
+    AfterCommit,
+}
+
 /// One replica as the primary sees it, for the acknowledgement rule.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicaView {
@@ -264,16 +279,16 @@ impl<'de> Deserialize<'de> for AckPolicy {
         impl<'de> de::Visitor<'de> for Visitor {
             type Value = AckPolicy;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("\"off\", \"async\", \"sync\", \"majority\" or {\"replicas\": k, \"select\": \"first\"|\"any\", \"point\": \"received\"|\"flushed\"|\"applied\"}")
+                f.write_str("\"off\", \"async\", \"sync\" (or \"all\"), \"majority\" or {\"replicas\": k, \"select\": \"first\"|\"any\", \"point\": \"received\"|\"flushed\"|\"applied\"}")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<AckPolicy, E> {
                 match v {
                     "async" | "local" => Ok(AckPolicy::ASYNC),
                     "off" => Ok(AckPolicy::OFF),
-                    "sync" => Ok(AckPolicy::all(AckPoint::Flushed)),
+                    "sync" | "all" => Ok(AckPolicy::all(AckPoint::Flushed)),
                     "majority" => Ok(AckPolicy::majority()),
                     other => Err(E::custom(format!(
-                        "unknown ack policy {other:?} (use \"off\", \"async\", \"sync\", \"majority\" or an object)"
+                        "unknown ack policy {other:?} (use \"off\", \"async\", \"sync\", \"all\", \"majority\" or an object)"
                     ))),
                 }
             }

@@ -30,6 +30,9 @@ pub struct Client {
     pub idle: bool,
     /// The highest primary term this client has seen acknowledge a write.
     pub term_seen: crate::protocol::Term,
+    /// The value this client last read or wrote for each key (what its next
+    /// compare-and-set of that key expects; absent: it expects the key absent).
+    pub last_seen: std::collections::BTreeMap<Text, Text>,
     rng: SimRng,
 }
 
@@ -39,6 +42,8 @@ pub struct Plan {
     pub kind: OpKind,
     pub key: Text,
     pub target: NodeId,
+    /// For a compare-and-set: the value it expects (`None`: absent).
+    pub expected: Option<Text>,
 }
 
 /// The shared workload description, with key names built once.
@@ -48,6 +53,7 @@ pub struct Workload {
     keys: ZipfKeys,
     key_names: Vec<Text>,
     read_ppm: u32,
+    cas_ppm: u32,
 }
 
 impl Workload {
@@ -59,6 +65,7 @@ impl Workload {
                 .map(|i| Text::from(format!("k{i}")))
                 .collect(),
             read_ppm: crate::net::fraction_to_ppm(spec.read_fraction),
+            cas_ppm: crate::net::fraction_to_ppm(spec.cas_fraction),
         }
     }
 
@@ -80,6 +87,7 @@ impl Client {
             region: None,
             idle: false,
             term_seen: 0,
+            last_seen: std::collections::BTreeMap::new(),
             rng: SimRng::derive(seed, "client", u64::from(id)),
         }
     }
@@ -101,17 +109,40 @@ impl Client {
     ) -> Plan {
         let kind = if self.rng.chance(workload.read_ppm) {
             OpKind::Read
+        } else if workload.cas_ppm > 0 && self.rng.chance(workload.cas_ppm) {
+            OpKind::Cas
         } else {
             OpKind::Write
         };
         let key = workload.key_names[workload.keys.sample(&mut self.rng)].clone();
         let linearizable = workload.spec.read_consistency == ReadConsistency::Linearizable;
         let target = match kind {
-            OpKind::Write => self.primary_hint,
+            OpKind::Write | OpKind::Cas => self.primary_hint,
             OpKind::Read if linearizable => self.primary_hint,
             OpKind::Read => self.read_target(workload.spec.read_from, nodes, regions),
         };
-        Plan { kind, key, target }
+        let expected = match kind {
+            OpKind::Cas => self.last_seen.get(&key).cloned(),
+            _ => None,
+        };
+        Plan {
+            kind,
+            key,
+            target,
+            expected,
+        }
+    }
+
+    /// Remembers what this client saw of `key` (`None`: that it was absent).
+    pub fn saw(&mut self, key: &Text, value: Option<&Text>) {
+        match value {
+            Some(v) => {
+                self.last_seen.insert(key.clone(), v.clone());
+            }
+            None => {
+                self.last_seen.remove(key);
+            }
+        }
     }
 
     fn read_target(

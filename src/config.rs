@@ -328,7 +328,7 @@ impl Default for DiskSpec {
     }
 }
 
-pub use crate::ack::AckPolicy;
+pub use crate::ack::{AckPolicy, Visibility};
 use crate::consistency::{OnBehind, ReadConsistency};
 
 /// Log shipping settings of the primary.
@@ -360,6 +360,10 @@ pub struct ReplicationSpec {
     /// return to semi-sync when a replica catches up (MySQL `rpl_semi_sync_source_timeout`).
     #[serde(default)]
     pub semi_sync_fallback: Option<Dur>,
+    /// When a write becomes visible to reads at the primary: `afterSync` (once
+    /// acknowledged; MySQL's default wait point) or `afterCommit` (at the local commit).
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 fn default_standby_timeout() -> Dur {
@@ -389,6 +393,7 @@ impl Default for ReplicationSpec {
             ack_policy: AckPolicy::ASYNC,
             standby_timeout: default_standby_timeout(),
             semi_sync_fallback: None,
+            visibility: Visibility::AfterSync,
         }
     }
 }
@@ -422,6 +427,10 @@ pub struct WorkloadSpec {
     /// Fraction (0 to 1) of operations that are reads.
     #[serde(default = "default_read_fraction")]
     pub read_fraction: f64,
+    /// Fraction (0 to 1) of the other operations that are compare-and-sets (from the value
+    /// the client last saw for the key to a new one) rather than plain writes.
+    #[serde(default)]
+    pub cas_fraction: f64,
     /// Number of distinct keys (`k0`, `k1`, ...).
     #[serde(default = "default_keys")]
     pub keys: u32,
@@ -470,6 +479,7 @@ impl Default for WorkloadSpec {
             clients: default_clients(),
             rate: default_rate(),
             read_fraction: default_read_fraction(),
+            cas_fraction: 0.0,
             keys: default_keys(),
             skew: 0.0,
             read_from: ReadTarget::AnyReplica,
@@ -642,6 +652,7 @@ impl Scenario {
             ));
         }
         check_fraction("workload.readFraction", w.read_fraction)?;
+        check_fraction("workload.casFraction", w.cas_fraction)?;
         if w.keys == 0 || w.keys > 100_000 {
             return Err(ConfigError::at(
                 "workload.keys",
@@ -717,6 +728,7 @@ pub struct WorkloadPatch {
     pub clients: Option<u32>,
     pub rate: Option<f64>,
     pub read_fraction: Option<f64>,
+    pub cas_fraction: Option<f64>,
     pub keys: Option<u32>,
     pub skew: Option<f64>,
     pub read_from: Option<ReadTarget>,
@@ -734,6 +746,7 @@ impl WorkloadPatch {
             clients,
             rate,
             read_fraction,
+            cas_fraction,
             keys,
             skew,
             read_from,
@@ -813,6 +826,11 @@ impl LinkSettings {
 /// Reads an acknowledgement policy from JSON text (`"majority"`, `{"replicas": 2}`, ...).
 pub fn parse_ack_policy(text: &str) -> Result<AckPolicy, ConfigError> {
     parse_json(text)
+}
+
+/// Reads a visibility point from JSON text (`"afterSync"` or `"afterCommit"`).
+pub fn parse_visibility(text: &str) -> Result<Visibility, ConfigError> {
+    parse_json(text).map_err(without_position)
 }
 
 /// Reads a read consistency level from JSON text (`"readYourWrites"`, ...).

@@ -8,10 +8,13 @@
 //! | `readYourWrites` | MongoDB causal session; a session LSN token | applied >= the session's last write |
 //! | `monotonic` | MongoDB causal session (`afterClusterTime`) | applied >= the highest position read |
 //! | `boundedStaleness` | MongoDB `maxStalenessSeconds`; Cosmos DB bounded staleness | its estimated staleness <= the bound |
-//! | `linearizable` | MongoDB read concern `linearizable`; Raft read index | on the primary, after a majority confirms it still leads |
+//! | `majority` | MongoDB read concern `majority` | at once, from its majority-committed snapshot (never a value a failover can undo; may be old) |
+//! | `linearizable` | MongoDB read concern `linearizable`; Raft read index | on the primary, once an entry of its term has committed, a majority has confirmed it still leads, and everything it could show is committed |
 //!
 //! A replica that is behind either waits until it has applied enough (`wait`) or tells the
-//! client to go to the primary (`redirect`).
+//! client to go to the primary (`redirect`). A read addressed to the primary (read
+//! preference `primary`, or a linearizable read) is refused by any other node, which names
+//! the primary it knows of.
 
 use crate::protocol::Lsn;
 use crate::time::{Dur, Micros};
@@ -33,6 +36,8 @@ pub enum ReadConsistency {
     BoundedStaleness {
         max: Dur,
     },
+    /// Majority-committed data only (MongoDB `readConcern: "majority"`).
+    Majority,
     Linearizable,
 }
 
@@ -56,6 +61,10 @@ pub struct ReadNeed {
     pub max_staleness: Option<Micros>,
     /// Serve only on the primary, after a majority round (read index).
     pub linearizable: bool,
+    /// Serve from the majority-committed snapshot.
+    pub committed: bool,
+    /// Only the primary may answer (read preference `primary`): others refuse.
+    pub primary_only: bool,
     pub on_behind: OnBehind,
 }
 
@@ -80,7 +89,11 @@ impl Session {
             ReadConsistency::ReadYourWrites => need.min_lsn = self.last_write,
             ReadConsistency::Monotonic => need.min_lsn = self.max_seen,
             ReadConsistency::BoundedStaleness { max } => need.max_staleness = Some(max.micros()),
-            ReadConsistency::Linearizable => need.linearizable = true,
+            ReadConsistency::Majority => need.committed = true,
+            ReadConsistency::Linearizable => {
+                need.linearizable = true;
+                need.primary_only = true;
+            }
         }
         need
     }

@@ -80,7 +80,7 @@ pub fn scaling_point(
         let ms = (done - op.invoked_at) as f64 / 1000.0;
         match op.kind {
             OpKind::Read => reads.push(ms),
-            OpKind::Write => writes.push(ms),
+            OpKind::Write | OpKind::Cas => writes.push(ms),
         }
     }
     let per_sec = |n: usize| libm::round(n as f64 / window * 10.0) / 10.0;

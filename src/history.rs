@@ -3,12 +3,16 @@
 //! that served it and what it returned.
 //!
 //! The [`StalenessOracle`] watches acknowledged writes from outside the nodes and judges
-//! each completed read: a read is *stale* when it returned an older version than one whose
-//! write had already been acknowledged to a client before the read was invoked.
+//! each completed read as it completes (the live STALE tag): a read is *stale* when it
+//! returned an older version than one whose write had already been acknowledged to a
+//! client before the read was invoked. Versions are ordered by (term, LSN): along any one
+//! log terms never decrease, so this is the log's order, and an entry a deposed primary
+//! wrote in an old term sorts before what a newer primary wrote at a lower LSN. The
+//! checkers in `crate::checks` judge the finished history again, against the final log.
 
 use crate::ack::AckPolicy;
 use crate::consistency::{ReadConsistency, ReadNeed};
-use crate::protocol::{ClientId, Lsn, NodeId, OpId, Text, Version};
+use crate::protocol::{ClientId, Lsn, NodeId, OpId, Term, Text, Version};
 use crate::time::Micros;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,6 +22,15 @@ use std::collections::BTreeMap;
 pub enum OpKind {
     Read,
     Write,
+    /// Compare-and-set: write `value` if the key holds `expected`.
+    Cas,
+}
+
+impl OpKind {
+    /// Writes and compare-and-sets go through the primary's log.
+    pub fn mutates(self) -> bool {
+        self != OpKind::Read
+    }
 }
 
 /// Jepsen's completion types, plus `pending` for an operation still in flight.
@@ -47,10 +60,18 @@ pub struct Op {
     pub client: ClientId,
     pub kind: OpKind,
     pub key: Text,
-    /// The value a write wrote.
+    /// The value a write wrote (a compare-and-set's new value).
     pub value: Option<Text>,
-    /// The node the request was sent to.
+    /// A compare-and-set's expected value (`None`: the key must be absent).
+    pub expected: Option<Text>,
+    /// A compare-and-set's answer: whether the compare held and the value was set.
+    pub swapped: Option<bool>,
+    /// The node the request was first sent to.
+    pub asked: NodeId,
+    /// The node it was last sent to (after redirects).
     pub node: NodeId,
+    /// The node whose answer completed it.
+    pub served_by: Option<NodeId>,
     pub invoked_at: Micros,
     pub completed_at: Option<Micros>,
     pub outcome: Outcome,
@@ -121,13 +142,13 @@ impl History {
             return;
         };
         let c = &mut self.counters;
-        match (op.kind, op.outcome) {
+        match (op.kind.mutates(), op.outcome) {
             (_, Outcome::Pending) => return,
-            (OpKind::Write, Outcome::Ok) => c.writes_ok += 1,
-            (OpKind::Write, Outcome::Fail) => c.writes_failed += 1,
-            (OpKind::Write, Outcome::Info) => c.writes_unknown += 1,
-            (OpKind::Read, Outcome::Ok) => c.reads_ok += 1,
-            (OpKind::Read, _) => c.reads_failed += 1,
+            (true, Outcome::Ok) => c.writes_ok += 1,
+            (true, Outcome::Fail) => c.writes_failed += 1,
+            (true, Outcome::Info) => c.writes_unknown += 1,
+            (false, Outcome::Ok) => c.reads_ok += 1,
+            (false, _) => c.reads_failed += 1,
         }
         c.stale_reads += u64::from(op.stale);
         c.pending -= 1;
@@ -168,13 +189,16 @@ impl History {
     }
 }
 
+/// A version's place in the order of writes: (term, LSN).
+pub type VersionPos = (Term, Lsn);
+
 /// One acknowledged write, as the oracle remembers it. Writes are appended in
 /// acknowledgement order, so `acked_at` never decreases along a key's list.
 #[derive(Clone, Copy, Debug)]
 struct AckedWrite {
     acked_at: Micros,
-    /// The highest LSN acknowledged for this key up to and including this write.
-    max_lsn: Lsn,
+    /// The newest version acknowledged for this key up to and including this write.
+    max_pos: VersionPos,
 }
 
 /// Remembers every acknowledged write per key and judges reads against them in
@@ -192,21 +216,21 @@ pub struct ReadVerdict {
 }
 
 impl StalenessOracle {
-    pub fn write_acknowledged(&mut self, key: &Text, lsn: Lsn, at: Micros) {
+    pub fn write_acknowledged(&mut self, key: &Text, pos: VersionPos, at: Micros) {
         match self.acked.get_mut(key) {
             Some(writes) => {
                 let last = writes.last().expect("lists are never empty");
                 debug_assert!(last.acked_at <= at);
-                let max_lsn = last.max_lsn.max(lsn);
+                let max_pos = last.max_pos.max(pos);
                 writes.push(AckedWrite {
                     acked_at: at,
-                    max_lsn,
+                    max_pos,
                 });
             }
             None => {
                 let first = AckedWrite {
                     acked_at: at,
-                    max_lsn: lsn,
+                    max_pos: pos,
                 };
                 self.acked.insert(key.clone(), vec![first]);
             }
@@ -214,13 +238,13 @@ impl StalenessOracle {
     }
 
     /// Judges a read of `key` invoked at `invoked_at` that returned the version at
-    /// `returned_lsn` (0 for "no value"): stale when some write acknowledged before the
-    /// invocation has a higher LSN; the staleness is measured from the first such write.
-    pub fn judge_read(&self, key: &Text, invoked_at: Micros, returned_lsn: Lsn) -> ReadVerdict {
+    /// `returned` ((0, 0) for "no value"): stale when some write acknowledged before the
+    /// invocation is newer; the staleness is measured from the first such write.
+    pub fn judge_read(&self, key: &Text, invoked_at: Micros, returned: VersionPos) -> ReadVerdict {
         let missed_since = self.acked.get(key).and_then(|writes| {
             let before = writes.partition_point(|w| w.acked_at <= invoked_at);
             let writes = &writes[..before];
-            let first_newer = writes.partition_point(|w| w.max_lsn <= returned_lsn);
+            let first_newer = writes.partition_point(|w| w.max_pos <= returned);
             writes.get(first_newer).map(|w| w.acked_at)
         });
         ReadVerdict {
@@ -238,25 +262,36 @@ mod tests {
     fn a_read_missing_an_acknowledged_write_is_stale() {
         let mut oracle = StalenessOracle::default();
         let k: Text = "x".into();
-        oracle.write_acknowledged(&k, 3, 1_000);
-        oracle.write_acknowledged(&k, 5, 2_000);
+        oracle.write_acknowledged(&k, (1, 3), 1_000);
+        oracle.write_acknowledged(&k, (1, 5), 2_000);
         assert_eq!(
-            oracle.judge_read(&k, 2_500, 3),
+            oracle.judge_read(&k, 2_500, (1, 3)),
             ReadVerdict {
                 stale: true,
                 staleness: Some(500)
             }
         );
         assert_eq!(
-            oracle.judge_read(&k, 2_500, 0),
+            oracle.judge_read(&k, 2_500, (0, 0)),
             ReadVerdict {
                 stale: true,
                 staleness: Some(1_500)
             }
         );
-        assert!(!oracle.judge_read(&k, 2_500, 5).stale);
+        assert!(!oracle.judge_read(&k, 2_500, (1, 5)).stale);
         // A write acknowledged after the read began does not make it stale.
-        assert!(!oracle.judge_read(&k, 1_500, 3).stale);
-        assert!(!oracle.judge_read(&"y".into(), 9_000, 0).stale);
+        assert!(!oracle.judge_read(&k, 1_500, (1, 3)).stale);
+        assert!(!oracle.judge_read(&"y".into(), 9_000, (0, 0)).stale);
+    }
+
+    #[test]
+    fn versions_are_ordered_by_term_first() {
+        // A deposed primary's entry at LSN 9 of term 1 is older than the new primary's
+        // acknowledged write at LSN 6 of term 2: reading it is stale.
+        let mut oracle = StalenessOracle::default();
+        let k: Text = "x".into();
+        oracle.write_acknowledged(&k, (2, 6), 1_000);
+        assert!(oracle.judge_read(&k, 2_000, (1, 9)).stale);
+        assert!(!oracle.judge_read(&k, 2_000, (2, 6)).stale);
     }
 }

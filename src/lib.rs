@@ -22,6 +22,7 @@ pub mod flights;
 pub mod geo;
 pub mod history;
 pub mod json_path;
+pub mod membership;
 pub mod metrics;
 pub mod net;
 pub mod node;

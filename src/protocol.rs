@@ -34,12 +34,76 @@ pub enum Addr {
 pub struct Entry {
     pub lsn: Lsn,
     pub term: Term,
-    pub key: Text,
-    pub value: Text,
-    /// The client operation that wrote it.
+    pub payload: Payload,
+    /// The client operation that wrote it (0 for entries no client asked for).
     pub op: OpId,
     /// Primary's local clock when it was appended.
     pub written_at: Micros,
+}
+
+/// What an entry does to the store when it is applied.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Payload {
+    /// Sets `key` to `value`: a plain write, or a compare-and-set whose compare held.
+    Set { key: Text, value: Text },
+    /// A compare-and-set whose compare failed: it changes nothing, but its place in the
+    /// log is what its answer ("the value was not what you expected") means.
+    Unchanged { key: Text },
+    /// The first entry of a new primary's term (Raft's no-op): once it commits, so does
+    /// everything before it, and the primary may serve linearizable reads.
+    Noop,
+    /// A membership change: who votes and who only follows from this entry on (Raft's
+    /// single-server change; takes effect when appended).
+    Config(crate::membership::Membership),
+}
+
+impl Entry {
+    /// The key and value this entry sets, if it sets one.
+    pub fn set(&self) -> Option<(&Text, &Text)> {
+        match &self.payload {
+            Payload::Set { key, value } => Some((key, value)),
+            _ => None,
+        }
+    }
+
+    /// The key a client operation touched (for the page's log strip).
+    pub fn key(&self) -> Option<&Text> {
+        match &self.payload {
+            Payload::Set { key, .. } | Payload::Unchanged { key } => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// The compare of a compare-and-set: what the key must hold for the write to happen.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Condition {
+    /// A plain write: always.
+    #[default]
+    Always,
+    /// The key holds exactly this value.
+    Equals(Text),
+    /// The key has never been written.
+    Absent,
+}
+
+impl Condition {
+    /// A compare against `expected` (`None`: the key must be absent).
+    pub fn compare(expected: Option<Text>) -> Condition {
+        expected.map_or(Condition::Absent, Condition::Equals)
+    }
+
+    pub fn holds(&self, current: Option<&Text>) -> bool {
+        match self {
+            Condition::Always => true,
+            Condition::Equals(v) => current == Some(v),
+            Condition::Absent => current.is_none(),
+        }
+    }
+
+    pub fn is_cas(&self) -> bool {
+        *self != Condition::Always
+    }
 }
 
 /// A stored value and the log position that wrote it.
@@ -58,6 +122,8 @@ pub enum Request {
     Write {
         key: Text,
         value: Text,
+        /// A compare-and-set's compare (`Always` for a plain write).
+        condition: Condition,
         ack: AckPolicy,
         /// The highest term the client has seen: a primary of a lower term learns it has
         /// been replaced and refuses (the client side of term fencing).
@@ -93,6 +159,8 @@ pub enum Reply {
     Written {
         lsn: Lsn,
         term: Term,
+        /// False for a compare-and-set whose compare failed (nothing was changed).
+        swapped: bool,
     },
     Value {
         version: Option<Version>,
@@ -155,8 +223,10 @@ pub struct Append {
     pub prev_lsn: Lsn,
     pub prev_term: Term,
     pub entries: Vec<Entry>,
-    /// The primary's committed (flushed) position.
+    /// The primary's commit index (entries on a majority of voters).
     pub commit: Lsn,
+    /// The primary's flushed position (replicas estimate how far behind they are from it).
+    pub flushed: Lsn,
     /// The latest read-index round the primary has started (linearizable reads).
     pub round: u64,
     /// The primary's clock when it sent this (replicas estimate their staleness from it,
@@ -174,8 +244,10 @@ pub struct AppendAck {
     pub term: Term,
     pub positions: Positions,
     pub accepted: bool,
-    /// The latest read-index round this replica has seen.
+    /// The latest read-index round this replica has seen from this primary.
     pub round: u64,
+    /// The replica lost its disk and asks to be re-admitted (the incarnation it is).
+    pub amnesiac: Option<u32>,
 }
 
 /// The kind of a message, for views and the trace.
@@ -229,17 +301,28 @@ impl Message {
                 a.positions.applied
             ),
             Message::Request {
-                request: Request::Write { key, value, .. },
+                request:
+                    Request::Write {
+                        key,
+                        value,
+                        condition,
+                        ..
+                    },
                 ..
-            } => {
-                format!("write {key}={value}")
-            }
+            } => match condition {
+                Condition::Always => format!("write {key}={value}"),
+                Condition::Equals(old) => format!("cas {key} {old}→{value}"),
+                Condition::Absent => format!("cas {key} nil→{value}"),
+            },
             Message::Request {
                 request: Request::Read { key, .. },
                 ..
             } => format!("read {key}"),
             Message::Reply { reply, .. } => match reply {
-                Reply::Written { lsn, .. } => format!("ok lsn {lsn}"),
+                Reply::Written {
+                    lsn, swapped: true, ..
+                } => format!("ok lsn {lsn}"),
+                Reply::Written { lsn, .. } => format!("cas failed (lsn {lsn})"),
                 Reply::Value {
                     version: Some(v), ..
                 } => format!("= {} (lsn {})", v.value, v.lsn),
@@ -333,8 +416,18 @@ pub enum NodeEvent {
     },
     /// Semi-sync gave up waiting and fell back to asynchronous acknowledgement (MySQL).
     SemiSyncOff,
-    /// A replica caught up and semi-sync is back on.
+    /// Enough replicas caught up and semi-sync is back on.
     SemiSyncOn,
+    /// A configuration entry was appended here and is now in force on this node.
+    ConfigChanged {
+        lsn: Lsn,
+        membership: crate::membership::Membership,
+    },
+    /// The primary's configuration entry at `lsn` committed (the next change may start).
+    ConfigCommitted {
+        lsn: Lsn,
+        membership: crate::membership::Membership,
+    },
 }
 
 /// The handler context: the node's local time and where its commands go.

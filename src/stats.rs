@@ -1,7 +1,7 @@
 //! Run statistics and the summary the headless runner prints: operations by outcome, stale
 //! reads, latency percentiles and per-replica lag (sampled every 50 ms of simulated time).
 
-use crate::history::{OpError, OpKind, Outcome};
+use crate::history::{OpError, Outcome};
 use crate::metrics::{PolicyLatency, StalenessView};
 use crate::protocol::NodeId;
 use crate::time::Micros;
@@ -155,9 +155,10 @@ impl World {
         let mut reads = OutcomeCounts::default();
         let (mut wlat, mut rlat, mut staleness) = (Vec::new(), Vec::new(), Vec::new());
         for op in self.history.ops() {
-            let (counts, lat) = match op.kind {
-                OpKind::Write => (&mut writes, &mut wlat),
-                OpKind::Read => (&mut reads, &mut rlat),
+            let (counts, lat) = if op.kind.mutates() {
+                (&mut writes, &mut wlat)
+            } else {
+                (&mut reads, &mut rlat)
             };
             counts.add(op.outcome);
             if op.outcome == Outcome::Ok {

@@ -172,6 +172,7 @@ pub enum TraceEvent {
 pub enum ConfigKind {
     AckPolicy,
     SemiSyncFallback,
+    Visibility,
     Workload,
     Service,
     Region,

@@ -39,6 +39,21 @@ pub struct Snapshot {
     pub lost_writes: Vec<crate::world::LostWrite>,
     /// Moments two primaries acknowledged writes (the most recent 20).
     pub split_brains: Vec<crate::world::SplitBrain>,
+    /// The cluster's configuration as the primary (else the first member) has it.
+    pub membership: MembershipView,
+}
+
+/// The configuration in force and whether a change of it is still being committed.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembershipView {
+    pub voters: Vec<NodeId>,
+    pub learners: Vec<NodeId>,
+    /// "voters n0 n1 n2, learners n3"
+    pub text: String,
+    pub changing: bool,
+    /// Voters needed for a majority.
+    pub majority: usize,
 }
 
 /// A client and where it sits.
@@ -68,6 +83,8 @@ pub struct ConfigView {
     /// How many regions the nodes are spread over (0: no geography).
     pub regions: usize,
     pub failover: crate::failover::FailoverSpec,
+    /// When writes become visible at the primary.
+    pub visibility: crate::ack::Visibility,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -118,6 +135,12 @@ pub struct NodeView {
     pub last_heard_primary: Micros,
     /// The entries its last truncation discarded.
     pub discarded: Vec<CellView>,
+    /// Its place in the cluster's configuration (as the primary has it): `voter`,
+    /// `learner` (catching up, no vote), `joining` (not yet in the configuration) or
+    /// `leaving` (its removal is being committed).
+    pub membership: &'static str,
+    /// It lost its disk and waits to be re-admitted (it votes for no one meanwhile).
+    pub amnesiac: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -125,8 +148,13 @@ pub struct NodeView {
 pub struct CellView {
     pub lsn: Lsn,
     pub term: Term,
-    pub key: Text,
-    pub value: Text,
+    /// `set`, `unchanged` (a compare-and-set whose compare failed), `noop` (a new
+    /// primary's first entry) or `config` (a membership change).
+    pub kind: &'static str,
+    pub key: Option<Text>,
+    pub value: Option<Text>,
+    /// The new configuration, for a `config` entry ("voters n0 n1 n2, learners n3").
+    pub config: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -158,7 +186,13 @@ pub struct OpView {
     pub kind: OpKind,
     pub key: Text,
     pub value: Option<Text>,
+    /// A compare-and-set's expected value (`None`: absent) and answer.
+    pub expected: Option<Text>,
+    pub swapped: Option<bool>,
+    /// The node first asked, the node last sent to, and the node that answered.
+    pub asked: NodeId,
     pub node: NodeId,
+    pub served_by: Option<NodeId>,
     pub invoked_at: Micros,
     pub completed_at: Option<Micros>,
     pub outcome: Outcome,
@@ -189,7 +223,11 @@ impl From<&Op> for OpView {
             kind: op.kind,
             key: op.key.clone(),
             value: op.value.clone(),
+            expected: op.expected.clone(),
+            swapped: op.swapped,
+            asked: op.asked,
             node: op.node,
+            served_by: op.served_by,
             invoked_at: op.invoked_at,
             completed_at: op.completed_at,
             outcome: op.outcome,
@@ -213,11 +251,23 @@ impl From<&Op> for OpView {
 
 impl From<&crate::protocol::Entry> for CellView {
     fn from(e: &crate::protocol::Entry) -> CellView {
+        use crate::protocol::Payload;
+        let kind = match &e.payload {
+            Payload::Set { .. } => "set",
+            Payload::Unchanged { .. } => "unchanged",
+            Payload::Noop => "noop",
+            Payload::Config(_) => "config",
+        };
         CellView {
             lsn: e.lsn,
             term: e.term,
-            key: e.key.clone(),
-            value: e.value.clone(),
+            kind,
+            key: e.key().cloned(),
+            value: e.set().map(|(_, v)| v.clone()),
+            config: match &e.payload {
+                Payload::Config(m) => Some(m.describe()),
+                _ => None,
+            },
         }
     }
 }
@@ -244,6 +294,11 @@ impl Default for SnapshotOptions {
 impl World {
     pub fn snapshot(&self, opts: SnapshotOptions) -> Snapshot {
         let latest = self.metrics.latest();
+        let authority = self
+            .primary()
+            .or_else(|| self.members().first().copied())
+            .map(|p| &self.nodes[p as usize].node);
+        let config = authority.map_or_else(Default::default, |n| n.config);
         let nodes = self
             .nodes
             .iter()
@@ -299,6 +354,16 @@ impl World {
                         .rev()
                         .map(CellView::from)
                         .collect(),
+                    membership: if self.is_leaving(n.id) {
+                        "leaving"
+                    } else if !config.contains(n.id) {
+                        "joining"
+                    } else if config.is_learner(n.id) {
+                        "learner"
+                    } else {
+                        "voter"
+                    },
+                    amnesiac: n.amnesiac.is_some(),
                 }
             })
             .collect();
@@ -356,6 +421,7 @@ impl World {
                 service: self.scenario.service,
                 regions: self.regions_in_use(),
                 failover: self.scenario.failover,
+                visibility: self.scenario.replication.visibility,
             },
             cuts: {
                 let members = self.members();
@@ -372,6 +438,13 @@ impl World {
             failovers: last_n(&self.leadership.failovers, 20),
             lost_writes: last_n(&self.leadership.lost_writes, 50),
             split_brains: last_n(&self.leadership.split_brains, 20),
+            membership: MembershipView {
+                voters: config.voter_ids().collect(),
+                learners: config.members().filter(|&m| config.is_learner(m)).collect(),
+                text: config.describe(),
+                changing: authority.is_some_and(|n| n.change_in_progress()),
+                majority: config.majority(),
+            },
         }
     }
 }

@@ -162,6 +162,21 @@ impl Lab {
             .map_err(|e| JsError::new(&e.0))
     }
 
+    /// A compare-and-set through the primary: sets `key` to `value` if it holds
+    /// `expected` (`undefined` or `null`: if it has never been written); the operation's
+    /// `swapped` says whether it did.
+    pub fn cas(
+        &mut self,
+        key: &str,
+        expected: Option<String>,
+        value: &str,
+    ) -> Result<f64, JsError> {
+        self.world
+            .cas(key, expected.as_deref(), value)
+            .map(|id| id as f64)
+            .map_err(|e| JsError::new(&e.0))
+    }
+
     /// Sends a write to a chosen node (a replica refuses it).
     #[wasm_bindgen(js_name = writeTo)]
     pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<f64, JsError> {
@@ -215,8 +230,18 @@ impl Lab {
         Ok(())
     }
 
+    /// When writes become visible at the primary: `"afterSync"` (once acknowledged, MySQL's
+    /// default) or `"afterCommit"` (at the local commit).
+    #[wasm_bindgen(js_name = setVisibility)]
+    pub fn set_visibility(&mut self, visibility: &str) -> Result<(), JsError> {
+        let v = crate::config::parse_visibility(visibility)
+            .map_err(|e| JsError::new(&format!("visibility: {e}")))?;
+        self.world.set_visibility(v);
+        Ok(())
+    }
+
     /// Changes the running workload from JSON: any of `clients`, `rate`, `readFraction`,
-    /// `keys`, `skew`, `readFrom`, `readConsistency`, `onBehind`, `timeout`.
+    /// `casFraction`, `keys`, `skew`, `readFrom`, `readConsistency`, `onBehind`, `timeout`.
     #[wasm_bindgen(js_name = setWorkload)]
     pub fn set_workload(&mut self, patch: &str) -> Result<(), JsError> {
         let patch = crate::config::parse_workload_patch(patch)

@@ -29,7 +29,12 @@ fn a_write_is_logged_shipped_and_applied_everywhere_in_order() {
         assert_eq!(node.positions.applied, 3, "node {id}");
         assert_eq!(&*node.kv["x"].value, "3");
         assert_eq!(&*node.kv["y"].value, "2");
-        let keys: Vec<&str> = node.log.iter().map(|e| &*e.key).collect();
+        let keys: Vec<&str> = node
+            .log
+            .iter()
+            .filter_map(|e| e.key())
+            .map(|k| &**k)
+            .collect();
         assert_eq!(keys, ["x", "y", "x"]);
     }
     assert_log_matching(&w);
@@ -154,7 +159,7 @@ fn writes_sent_to_a_replica_are_refused_with_a_hint() {
 }
 
 #[test]
-fn an_added_replica_catches_up_from_the_start_and_a_removed_one_stops_receiving() {
+fn an_added_replica_joins_as_a_learner_catches_up_and_votes_and_a_removed_one_stops_receiving() {
     let mut w = world(QUIET, 8);
     for i in 0..40 {
         w.write(&format!("k{i}"), "v").unwrap();
@@ -163,19 +168,34 @@ fn an_added_replica_catches_up_from_the_start_and_a_removed_one_stops_receiving(
     let new = w.add_replica().unwrap();
     assert_eq!(new, 4);
     assert_eq!(w.node(new).role, Role::Replica);
+    let primary = w.node(0);
+    assert!(
+        primary.config.is_learner(new),
+        "it joins as a learner: {}",
+        primary.config.describe()
+    );
+    assert_eq!(primary.config.majority(), 3, "a learner does not count");
     w.run_for(ms(500));
-    assert_eq!(w.node(new).positions.applied, 40);
+    // The join and the promotion are two entries of the log (one change at a time).
+    assert_eq!(w.node(new).positions.applied, 42);
+    assert!(w.node(0).config.is_voter(new), "caught up: now it votes");
+    assert_eq!(w.node(0).config.majority(), 3);
+    assert_eq!(w.node(new).config, w.node(0).config);
     assert_log_matching(&w);
 
     w.remove_replica(1).unwrap();
+    assert!(w.is_leaving(1));
+    w.run_for(ms(100));
+    assert!(!w.members().contains(&1), "gone once the change committed");
+    assert!(!w.node(0).config.contains(1));
     w.write("after", "removal").unwrap();
     w.run_for(ms(200));
     assert_eq!(
         w.node(1).last_lsn(),
-        40,
-        "a removed replica receives nothing more"
+        42,
+        "a removed replica receives nothing more, not even its removal"
     );
-    assert_eq!(w.node(new).last_lsn(), 41);
+    assert_eq!(w.node(new).last_lsn(), 44);
     assert!(
         w.remove_replica(0).is_err(),
         "the primary cannot be removed"
@@ -183,17 +203,25 @@ fn an_added_replica_catches_up_from_the_start_and_a_removed_one_stops_receiving(
 }
 
 #[test]
-fn membership_stays_between_one_and_nine_nodes() {
+fn membership_changes_go_one_at_a_time_and_stay_between_one_and_nine_nodes() {
     let mut w = world(r#"{"nodes": 1, "workload": {"clients": 0}}"#, 9);
     for _ in 0..8 {
         w.add_replica().unwrap();
     }
     assert_eq!(w.members().len(), 9);
     assert!(w.add_replica().unwrap_err().0.contains("at most 9"));
+    // Eight joins and eight promotions, each committed before the next starts.
+    w.run_for(ms(3_000));
+    let config = w.node(0).config;
+    assert_eq!(config.voter_count(), 9, "{}", config.describe());
+    let changes: Vec<_> = w.node(0).log.iter().filter(|e| e.op == 0).collect();
+    assert_eq!(changes.len(), 16);
     for id in 1..9 {
         w.remove_replica(id).unwrap();
     }
+    w.run_for(ms(2_000));
     assert_eq!(w.members(), vec![0]);
+    assert_eq!(w.node(0).config.voter_count(), 1);
 }
 
 #[test]

@@ -54,7 +54,9 @@ fn check_invariants(w: &World) -> Result<(), TestCaseError> {
         if w.slot(id).status == NodeStatus::Up {
             let mut expected = std::collections::BTreeMap::new();
             for e in &n.log[..p.applied as usize] {
-                expected.insert(e.key.clone(), e.value.clone());
+                if let Some((k, v)) = e.set() {
+                    expected.insert(k.clone(), v.clone());
+                }
             }
             let actual: std::collections::BTreeMap<_, _> =
                 n.kv.iter()

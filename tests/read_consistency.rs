@@ -122,23 +122,32 @@ fn redirected_reads_are_answered_by_the_primary() {
 }
 
 #[test]
-fn bounded_staleness_keeps_reads_within_the_bound() {
+fn bounded_staleness_keeps_reads_within_the_bound_waiting_or_redirecting() {
     let bound = 100;
     let level = format!(r#"{{"boundedStaleness": {{"max": "{bound}ms"}}}}"#);
-    for seed in 0..4 {
-        let w = run(&scenario(&level, "wait", 0.0), seed);
-        assert!(
-            ok_reads(&w).any(|r| r.redirects > 0),
-            "the slow replica is too stale to serve"
-        );
-        for r in ok_reads(&w) {
-            // The replica learns of a commit one link delay late (at most 25ms here).
-            let staleness = r.staleness.unwrap_or(0);
-            assert!(
-                staleness <= ms(bound + 25),
-                "seed {seed}: read {} was {staleness}us stale",
-                r.id
+    for (on_behind, redirects) in [("redirect", true), ("wait", false)] {
+        for seed in 0..4 {
+            let w = run(&scenario(&level, on_behind, 0.0), seed);
+            assert_eq!(
+                ok_reads(&w).any(|r| r.redirects > 0),
+                redirects,
+                "{on_behind}: the slow replica is too stale to serve at once"
             );
+            if !redirects {
+                assert!(
+                    ok_reads(&w).any(|r| r.node == 3 && r.served_by == Some(3)),
+                    "waiting, the slow replica serves its reads itself"
+                );
+            }
+            for r in ok_reads(&w) {
+                // The replica learns of a commit one link delay late (at most 25ms here).
+                let staleness = r.staleness.unwrap_or(0);
+                assert!(
+                    staleness <= ms(bound + 25),
+                    "{on_behind} seed {seed}: read {} was {staleness}us stale",
+                    r.id
+                );
+            }
         }
     }
     let eventual = run(&scenario(r#""eventual""#, "wait", 0.0), 0);

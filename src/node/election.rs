@@ -5,14 +5,14 @@
 //! The term is the fencing token: every message carries it, lower terms are refused, and a
 //! primary that sees a higher one stops being primary at once.
 
-use super::{Leader, Node, PeerProgress, Role};
+use super::{head_of, Leader, Node, PeerProgress, Role};
 use crate::failover::FailoverMode;
-use crate::protocol::{Addr, Ctx, Message, NodeEvent, NodeId, Term, Timer, VoteRequest};
+use crate::protocol::{Addr, Ctx, Message, NodeEvent, NodeId, Payload, Term, Timer, VoteRequest};
 
 impl Node {
-    /// A majority of the cluster's members.
+    /// A majority of the voters in this node's configuration.
     pub fn majority(&self) -> usize {
-        self.members.len().max(1) / 2 + 1
+        self.config.majority()
     }
 
     /// Arms the election timer for a fresh random timeout in [t, 2t) (Raft's randomised
@@ -41,8 +41,10 @@ impl Node {
             return;
         }
         let quiet = ctx.now.saturating_sub(self.last_heard_primary);
-        if self.role == Role::Replica && quiet < self.params.election_timeout {
-            // Heard from the primary: wait again from that moment.
+        if !self.electable() || (self.role == Role::Replica && quiet < self.params.election_timeout)
+        {
+            // Heard from the primary (or may not stand: a learner, a node that forgot its
+            // votes): wait again from that moment.
             self.pre_voting = false;
             self.arm_election_timer(ctx);
             return;
@@ -71,7 +73,7 @@ impl Node {
             last_term: self.term_at(self.last_lsn()),
             pre,
         };
-        for &peer in &self.members {
+        for peer in self.config.voter_ids() {
             if peer != self.id {
                 ctx.send(Addr::Node(peer), Message::VoteRequest(request));
             }
@@ -103,7 +105,7 @@ impl Node {
                 || (self.role == Role::Replica
                     && self.primary_hint.is_some()
                     && quiet < self.params.election_timeout);
-            let granted = v.term > self.term && up_to_date && !following;
+            let granted = v.term > self.term && up_to_date && !following && self.electable();
             let reply = Message::Vote {
                 term: self.term,
                 granted,
@@ -116,7 +118,11 @@ impl Node {
             self.step_down(ctx, v.term);
         }
         let free = self.voted_for.is_none_or(|c| c == candidate);
-        let granted = v.term == self.term && free && up_to_date && self.role != Role::Primary;
+        let granted = v.term == self.term
+            && free
+            && up_to_date
+            && self.role != Role::Primary
+            && self.electable();
         if granted {
             self.voted_for = Some(candidate);
             self.last_heard_primary = ctx.now;
@@ -150,7 +156,7 @@ impl Node {
         } else {
             self.role == Role::Candidate && term == self.term
         };
-        if counting && granted {
+        if counting && granted && self.config.is_voter(voter) {
             self.votes.insert(voter);
             self.count_votes(ctx);
         }
@@ -168,16 +174,22 @@ impl Node {
     }
 
     /// Takes over as primary in the current term: ships from its own log end (replicas
-    /// that disagree are walked back by the append consistency check).
+    /// that disagree are walked back by the append consistency check) and appends a no-op
+    /// of its term, whose commit commits everything it inherited (Raft §8).
     pub fn become_primary(&mut self, ctx: &mut Ctx) {
         self.role = Role::Primary;
         self.primary_hint = Some(self.id);
         self.election_deadline = None;
         self.votes.clear();
+        self.reads.reset_rounds();
         let last = self.last_lsn();
         let now = ctx.now;
-        let mut leader = Leader::default();
-        for &peer in &self.members {
+        let mut leader = Leader {
+            term_start: last + 1,
+            head: head_of(&self.log),
+            ..Leader::default()
+        };
+        for peer in self.config.members() {
             if peer != self.id {
                 leader.peers.insert(
                     peer,
@@ -192,9 +204,12 @@ impl Node {
             }
         }
         self.leader = Some(leader);
-        // Everything in its log is now its history: apply what it has flushed.
-        self.start_flush(ctx);
         ctx.emit(NodeEvent::BecamePrimary { term: self.term });
+        self.append_own(ctx, Payload::Noop, 0);
+        self.start_flush(ctx);
+        self.schedule_ship(ctx);
+        self.advance_commit(ctx);
+        self.apply_visible(ctx);
         self.send_heartbeats(ctx);
         ctx.set_timer(Timer::Heartbeat { term: self.term }, self.params.heartbeat);
     }
@@ -236,8 +251,10 @@ impl Node {
         };
         let heard = 1 + leader
             .peers
-            .values()
-            .filter(|p| now.saturating_sub(p.last_heard) < timeout)
+            .iter()
+            .filter(|(&id, p)| {
+                self.config.is_voter(id) && now.saturating_sub(p.last_heard) < timeout
+            })
             .count();
         if heard < self.majority() {
             self.step_down(ctx, self.term);
@@ -258,6 +275,7 @@ impl Node {
         if self.role == Role::Primary {
             return;
         }
+        self.amnesiac = None; // the operator vouches for it
         self.term += 1;
         self.voted_for = Some(self.id);
         self.become_primary(ctx);
@@ -297,7 +315,7 @@ impl Node {
 
     /// The primary says this node has its whole log: stand for election now.
     pub(super) fn on_timeout_now(&mut self, ctx: &mut Ctx, term: Term) {
-        if term == self.term && self.role == Role::Replica {
+        if term == self.term && self.role == Role::Replica && self.electable() {
             self.start_election(ctx);
         }
     }

@@ -79,7 +79,8 @@ impl World {
         if slot.status != NodeStatus::Crashed {
             return Err(ActionError(format!("{} is not running", slot.name)));
         }
-        slot.node.crash_and_lose_disk();
+        let incarnation = slot.incarnation;
+        slot.node.crash_and_lose_disk(incarnation);
         self.record(TraceEvent::DiskLost { node: id });
         Ok(())
     }

@@ -76,14 +76,6 @@ impl Leadership {
 }
 
 impl World {
-    /// Tells every node who the cluster's members are.
-    pub(super) fn sync_members(&mut self) {
-        let members: std::collections::BTreeSet<NodeId> = self.members().into_iter().collect();
-        for s in &mut self.nodes {
-            s.node.members = members.clone();
-        }
-    }
-
     /// A fault took `node` away: if it led, the failover clock starts now.
     pub(super) fn disrupted(&mut self, node: NodeId) {
         if self.nodes[node as usize].node.role == crate::node::Role::Primary {
@@ -120,6 +112,10 @@ impl World {
                         c.primary_hint = node; // the page's client follows the crown
                     }
                 }
+                self.membership_moved.get_or_insert(None);
+            }
+            NodeEvent::ConfigCommitted { membership, .. } => {
+                self.membership_moved = Some(Some(membership));
             }
             NodeEvent::Acknowledged { .. } => self.check_split_brain(node),
             NodeEvent::Truncated { .. } => {

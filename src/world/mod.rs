@@ -7,20 +7,15 @@
 //! actions (add a replica, crash a node, change a link) are world actions, recorded in the
 //! trace like everything else, so a run is a pure function of (scenario, seed, actions).
 
-use crate::ack::AckPolicy;
 use crate::client::{Client, Workload};
 use crate::config::{ConfigError, Scenario, MAX_NODES};
-use crate::consistency::ReadConsistency;
 use crate::flights::{Flight, FlightSlot, Flights};
 use crate::geo::{self, Region};
-use crate::history::{History, Op, OpError, OpKind, Outcome, StalenessOracle};
+use crate::history::{History, Op, StalenessOracle};
 use crate::metrics::{Metrics, NodeReading, SAMPLE_EVERY};
 use crate::net::{Fate, LinkSpec, Network};
 use crate::node::{Node, NodeParams, Role};
-use crate::protocol::{
-    Addr, ClientId, Command, Ctx, Message, NodeEvent, NodeId, OpId, Rejection, Reply, Request,
-    Text, Timer,
-};
+use crate::protocol::{Addr, ClientId, Command, Ctx, Message, NodeEvent, NodeId, OpId, Timer};
 use crate::rng::SimRng;
 use crate::service::ServiceQueue;
 use crate::stats::LagStats;
@@ -30,8 +25,10 @@ use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
+mod clients;
 mod faults;
 mod leadership;
+mod membership;
 mod serving;
 mod settings;
 
@@ -109,13 +106,6 @@ struct Scheduled {
     kind: EventKind,
 }
 
-/// A manual operation's particulars.
-#[derive(Clone, Copy, Debug)]
-enum Manual<'a> {
-    Write(&'a str, AckPolicy),
-    Read(ReadConsistency),
-}
-
 /// Errors from operator actions (the page's buttons); the world is unchanged by them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActionError(pub String);
@@ -151,6 +141,11 @@ pub struct World {
     pub(crate) lag: LagStats,
     pub(crate) metrics: Metrics,
     pub(crate) leadership: leadership::Leadership,
+    /// Nodes the operator asked to remove that are still members (see `membership.rs`).
+    leaving: std::collections::BTreeSet<NodeId>,
+    /// A configuration committed or a primary took over during a node handler: the
+    /// operator's membership intent is reconciled once the handler's effects are done.
+    membership_moved: Option<Option<crate::membership::Membership>>,
     /// Timed faults that could not be carried out (restarting a running node...).
     pub(crate) fault_errors: Vec<String>,
     params: NodeParams,
@@ -166,7 +161,12 @@ impl World {
     /// Builds the world of `scenario` for `seed`. Node 0 starts as primary.
     pub fn new(scenario: &Scenario, seed: u64) -> Result<World, ConfigError> {
         scenario.validate()?;
-        let params = NodeParams::new(&scenario.disk, &scenario.replication, &scenario.failover);
+        let params = NodeParams::new(
+            &scenario.disk,
+            &scenario.replication,
+            &scenario.failover,
+            scenario.nodes.len(),
+        );
         let net = Network::new(
             &scenario.network,
             &scenario.links,
@@ -194,6 +194,8 @@ impl World {
             lag: LagStats::default(),
             metrics: Metrics::default(),
             leadership: leadership::Leadership::default(),
+            leaving: std::collections::BTreeSet::new(),
+            membership_moved: None,
             fault_errors: Vec::new(),
             params,
 
@@ -218,17 +220,12 @@ impl World {
                 held: Vec::new(),
             });
         }
-        world.sync_members();
         world.leadership.note_initial_primary(0);
         if world.nodes.iter().any(|s| s.region.is_some()) {
             world.apply_region_links();
             for o in &scenario.links {
                 world.net.apply_override(o);
             }
-        }
-        let replicas: Vec<NodeId> = (1..world.nodes.len() as NodeId).collect();
-        for r in replicas {
-            world.nodes[0].node.add_peer(r, 0);
         }
         for id in 0..world.nodes.len() as NodeId {
             world.with_node(id, |node, ctx| node.start(ctx));
@@ -419,6 +416,11 @@ impl World {
         }
         self.commands = commands;
         self.node_events = events;
+        match self.membership_moved.take() {
+            Some(Some(committed)) => self.config_committed(committed),
+            Some(None) => self.reconcile_membership(),
+            None => {}
+        }
     }
 
     fn send(&mut self, from: Addr, to: Addr, msg: Message) {
@@ -486,7 +488,9 @@ impl World {
             (Addr::Node(n), msg) => {
                 self.with_node(n, |node, ctx| node.on_message(ctx, flight.from, msg))
             }
-            (Addr::Client(c), Message::Reply { op, reply }) => self.client_reply(c, op, reply),
+            (Addr::Client(c), Message::Reply { op, reply }) => {
+                self.client_reply(c, flight.from, op, reply)
+            }
             (Addr::Client(_), _) => {}
         }
     }
@@ -534,111 +538,14 @@ impl World {
 
     // ----- operator actions ----------------------------------------------------------
 
-    /// Adds an empty replica; the primary streams the whole log to it (like a new standby
-    /// doing its initial catch-up).
-    pub fn add_replica(&mut self) -> Result<NodeId, ActionError> {
-        let members = self.members().len();
-        if members >= MAX_NODES {
-            return Err(ActionError(format!(
-                "a cluster has at most {MAX_NODES} nodes"
-            )));
-        }
-        let id = self
-            .nodes
-            .iter()
-            .position(|s| s.status == NodeStatus::Removed)
-            .unwrap_or(self.nodes.len()) as NodeId;
-        let incarnation = self.nodes.get(id as usize).map_or(0, |s| s.incarnation + 1);
-        let slot = NodeSlot {
-            node: Node::new(
-                id,
-                Role::Replica,
-                self.params.clone(),
-                node_rng(self.seed, id, incarnation),
-            ),
-            name: format!("n{id}"),
-            region: None,
-            status: NodeStatus::Up,
-            incarnation,
-            clock_offset: 0,
-            service: ServiceQueue::default(),
-            held: Vec::new(),
-        };
-        if (id as usize) < self.nodes.len() {
-            self.nodes[id as usize] = slot;
-        } else {
-            self.nodes.push(slot);
-        }
-        self.record(TraceEvent::NodeAdded { node: id });
-        self.sync_members();
-        if self.nodes.iter().any(|s| s.region.is_some()) {
-            // Join the region with the fewest members, so presets stay balanced.
-            let used = self.regions_in_use();
-            let region = (0..used.max(1) as Region).min_by_key(|&r| {
-                self.members()
-                    .iter()
-                    .filter(|&&m| self.nodes[m as usize].region == Some(r))
-                    .count()
-            });
-            self.nodes[id as usize].region = region;
-            self.apply_region_links();
-        }
-        self.with_node(id, |node, ctx| node.start(ctx));
-        let now = self.now;
-        for s in &mut self.nodes {
-            if s.node.role == Role::Primary {
-                s.node.add_peer(id, s.local_time(now));
-            }
-        }
-        Ok(id)
-    }
-
-    /// Removes a replica from the cluster; messages to and from it vanish.
-    pub fn remove_replica(&mut self, id: NodeId) -> Result<(), ActionError> {
-        let Some(slot) = self
-            .nodes
-            .get(id as usize)
-            .filter(|s| s.status != NodeStatus::Removed)
-        else {
-            return Err(ActionError(format!("there is no node {id}")));
-        };
-        if slot.node.role == Role::Primary {
-            return Err(ActionError(format!(
-                "{} is the primary; only replicas can be removed",
-                slot.name
-            )));
-        }
-        if self.members().len() <= 1 {
-            return Err(ActionError("a cluster needs at least one node".into()));
-        }
-        self.nodes[id as usize].status = NodeStatus::Removed;
-        self.nodes[id as usize].incarnation += 1;
-        self.nodes[id as usize].service.clear();
-        self.nodes[id as usize].held.clear();
-        for s in &mut self.nodes {
-            s.node.remove_peer(id);
-        }
-        self.sync_members();
-        let gone = self
-            .flights
-            .discard(|f| f.from == Addr::Node(id) || f.to == Addr::Node(id));
-        for msg in gone {
-            self.record(TraceEvent::Dropped {
-                msg,
-                reason: DropReason::ReceiverDown,
-            });
-        }
-        self.record(TraceEvent::NodeRemoved { node: id });
-        Ok(())
-    }
-
     /// Crashes a node: it stops, and loses its volatile state.
     pub fn crash(&mut self, id: NodeId) -> Result<(), ActionError> {
-        self.disrupted(id);
         let slot = self.member_mut(id)?;
         if slot.status == NodeStatus::Crashed {
             return Err(ActionError(format!("{} is already down", slot.name)));
         }
+        self.disrupted(id);
+        let slot = self.member_mut(id)?;
         slot.held.clear();
         // What the crash wipes is lost if no other node has a copy to carry it on.
         let unflushed: Vec<_> = slot.node.unflushed().to_vec();
@@ -751,363 +658,7 @@ impl World {
         self.net.spec(from, to)
     }
 
-    // ----- clients -------------------------------------------------------------------
-
-    /// A manual write of `key = value`, sent to the primary by the page's client, with the
-    /// cluster's acknowledgement policy.
-    pub fn write(&mut self, key: &str, value: &str) -> Result<OpId, ActionError> {
-        let target = self.primary_member();
-        self.write_to(target, key, value)
-    }
-
-    /// A manual write with its own acknowledgement policy (a per-operation override).
-    pub fn write_with(
-        &mut self,
-        key: &str,
-        value: &str,
-        ack: AckPolicy,
-    ) -> Result<OpId, ActionError> {
-        let target = self.primary_member();
-        self.manual_op(target, key, Manual::Write(value, ack))
-    }
-
-    /// A manual write sent to a chosen node (a replica refuses it: not the primary).
-    pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<OpId, ActionError> {
-        let ack = self.scenario.replication.ack_policy;
-        self.manual_op(node, key, Manual::Write(value, ack))
-    }
-
-    /// A manual read of `key` from a chosen node, at the workload's consistency level.
-    pub fn read(&mut self, node: NodeId, key: &str) -> Result<OpId, ActionError> {
-        let level = self.scenario.workload.read_consistency;
-        self.read_with(node, key, level)
-    }
-
-    /// A manual read at a chosen consistency level (a per-operation override); the page's
-    /// client session keeps its own tokens. A linearizable read always goes to the primary.
-    pub fn read_with(
-        &mut self,
-        node: NodeId,
-        key: &str,
-        level: ReadConsistency,
-    ) -> Result<OpId, ActionError> {
-        let node = if level == ReadConsistency::Linearizable {
-            self.primary_member()
-        } else {
-            node
-        };
-        self.manual_op(node, key, Manual::Read(level))
-    }
-
-    /// Checks a manual operation's input, then invokes it.
-    fn manual_op(&mut self, node: NodeId, key: &str, what: Manual) -> Result<OpId, ActionError> {
-        let key = key.trim();
-        if key.is_empty() || key.len() > 64 {
-            return Err(ActionError("a key is 1 to 64 characters".into()));
-        }
-        if matches!(what, Manual::Write(v, _) if v.len() > 256) {
-            return Err(ActionError("a value is at most 256 characters".into()));
-        }
-        if self
-            .nodes
-            .get(node as usize)
-            .is_none_or(|s| s.status == NodeStatus::Removed)
-        {
-            return Err(ActionError(format!("there is no node {node}")));
-        }
-        let client = self.manual_client();
-        let key = Text::from(key);
-        let request = match what {
-            Manual::Write(value, ack) => Request::Write {
-                key,
-                value: Text::from(value),
-                ack,
-                term: self.clients[client as usize].term_seen,
-            },
-            Manual::Read(level) => self.read_request(client, key, level),
-        };
-        Ok(self.invoke(client, request, node, true))
-    }
-
-    /// A read request carrying what the client session's level asks of the node.
-    fn read_request(&self, client: ClientId, key: Text, level: ReadConsistency) -> Request {
-        let need = self.clients[client as usize]
-            .session
-            .need(level, self.scenario.workload.on_behind);
-        Request::Read { key, need, level }
-    }
-
-    /// The page's client, created on first use after the workload clients.
-    fn manual_client(&mut self) -> ClientId {
-        if let Some(c) = self.clients.iter().find(|c| c.manual) {
-            return c.id;
-        }
-        let id = self.clients.len() as ClientId;
-        let primary = self.primary_member();
-        self.clients.push(Client::new(id, true, primary, self.seed));
-        id
-    }
-
-    /// Records the operation's invocation, sends the request and arms its time-out.
-    fn invoke(&mut self, client: ClientId, request: Request, node: NodeId, manual: bool) -> OpId {
-        let (kind, key, value, ack, consistency, need) = match &request {
-            Request::Write {
-                key, value, ack, ..
-            } => (
-                OpKind::Write,
-                key.clone(),
-                Some(value.clone()),
-                Some(*ack),
-                None,
-                None,
-            ),
-            Request::Read { key, need, level } => (
-                OpKind::Read,
-                key.clone(),
-                None,
-                None,
-                Some(*level),
-                Some(*need),
-            ),
-        };
-        let op = self.history.invoke(Op {
-            id: 0,
-            client,
-            kind,
-            key: key.clone(),
-            value,
-            node,
-            invoked_at: self.now,
-            completed_at: None,
-            outcome: Outcome::Pending,
-            read: None,
-            lsn: None,
-            error: None,
-            stale: false,
-            staleness: None,
-            manual,
-            ack,
-            acked_by: None,
-            consistency,
-            need,
-            redirects: 0,
-            lost: false,
-        });
-        self.record(TraceEvent::Invoked {
-            op,
-            client,
-            kind,
-            key,
-            node,
-        });
-        self.clients[client as usize].outstanding.insert(op);
-        self.send(
-            Addr::Client(client),
-            Addr::Node(node),
-            Message::Request { op, request },
-        );
-        self.seq += 1;
-        let key = (self.now + self.scenario.workload.timeout.micros(), self.seq);
-        self.timeouts.insert(key, (client, op));
-        self.timeout_of.insert(op, key);
-        op
-    }
-
-    fn client_next(&mut self, c: ClientId) {
-        if self
-            .scenario
-            .workload
-            .stop_after
-            .is_some_and(|stop| self.now >= stop.micros())
-        {
-            return;
-        }
-        let members = std::mem::take(&mut self.member_buf);
-        self.member_buf = self.members_into(members);
-        if self.clients[c as usize].idle {
-            return;
-        }
-        let regions = std::mem::take(&mut self.region_buf);
-        self.region_buf = self.regions_into(regions);
-        let plan =
-            self.clients[c as usize].plan(&self.workload, &self.member_buf, &self.region_buf);
-        let request = match plan.kind {
-            OpKind::Write => Request::Write {
-                key: plan.key,
-                value: Text::from(format!("v{}", self.history.len() + 1)),
-                ack: self.scenario.replication.ack_policy,
-                term: self.clients[c as usize].term_seen,
-            },
-            OpKind::Read => self.read_request(c, plan.key, self.scenario.workload.read_consistency),
-        };
-        self.invoke(c, request, plan.target, false);
-    }
-
-    fn client_reply(&mut self, c: ClientId, op_id: OpId, reply: Reply) {
-        let now = self.now;
-        let Some(op) = self.history.pending_mut(op_id) else {
-            return; // a late reply to an operation that already timed out
-        };
-        let session = &mut self.clients[c as usize].session;
-        match reply {
-            Reply::Written { lsn, term } => {
-                op.outcome = Outcome::Ok;
-                op.lsn = Some(lsn);
-                session.wrote(lsn);
-                let client = &mut self.clients[c as usize];
-                client.term_seen = client.term_seen.max(term);
-                let key = op.key.clone();
-                self.oracle.write_acknowledged(&key, lsn, now);
-            }
-            Reply::Value { version, applied } => {
-                op.outcome = Outcome::Ok;
-                session.read_at(applied);
-                let returned = version.as_ref().map_or(0, |v| v.lsn);
-                let verdict = self.oracle.judge_read(&op.key, op.invoked_at, returned);
-                op.read = version;
-                op.stale = verdict.stale;
-                op.staleness = verdict.staleness;
-            }
-            Reply::Rejected(Rejection::Behind { primary_hint, .. }) => {
-                // The replica cannot serve this read at its level: retry at the primary.
-                let primary = primary_hint.unwrap_or(self.clients[c as usize].primary_hint);
-                op.redirects += 1;
-                op.node = primary;
-                let request = Request::Read {
-                    key: op.key.clone(),
-                    need: op.need.unwrap_or_default(),
-                    level: op.consistency.unwrap_or_default(),
-                };
-                let msg = Message::Request { op: op_id, request };
-                self.send(Addr::Client(c), Addr::Node(primary), msg);
-                return;
-            }
-            Reply::Rejected(Rejection::Overloaded) => {
-                op.outcome = Outcome::Fail;
-                op.error = Some(OpError::Overloaded);
-            }
-            Reply::Rejected(Rejection::NotPrimary { primary_hint }) => {
-                // Rediscovery: follow the node's hint (the write was refused, so trying
-                // again is safe), a few times at most; without a hint, give up and try
-                // another node next time.
-                let tried = op.node;
-                match primary_hint.filter(|&h| h != tried && op.redirects < MAX_REDIRECTS) {
-                    Some(hint) => {
-                        op.redirects += 1;
-                        op.node = hint;
-                        self.clients[c as usize].primary_hint = hint;
-                        self.resend(c, op_id, hint);
-                        return;
-                    }
-                    None => {
-                        op.outcome = Outcome::Fail;
-                        op.error = Some(OpError::NotPrimary);
-                        op.completed_at = Some(now);
-                        self.rediscover(c, tried);
-                        self.complete(c, op_id);
-                        return;
-                    }
-                }
-            }
-        }
-        op.completed_at = Some(now);
-        self.complete(c, op_id);
-    }
-
-    fn client_timeout(&mut self, c: ClientId, op_id: OpId) {
-        let now = self.now;
-        let Some(op) = self.history.pending_mut(op_id) else {
-            return;
-        };
-        op.completed_at = Some(now);
-        op.error = Some(OpError::Timeout);
-        // A read that timed out had no effect; a write's fate is unknown (Jepsen's info).
-        op.outcome = match op.kind {
-            OpKind::Read => Outcome::Fail,
-            OpKind::Write => Outcome::Info,
-        };
-        let (kind, tried) = (op.kind, op.node);
-        if kind == OpKind::Write {
-            self.rediscover(c, tried); // the primary may be gone: look elsewhere next time
-        }
-        self.complete(c, op_id);
-    }
-
-    fn complete(&mut self, c: ClientId, op_id: OpId) {
-        if let Some(key) = self.timeout_of.remove(&op_id) {
-            self.timeouts.remove(&key);
-        }
-        self.history.count_completion(op_id);
-        let op = &self.history.ops()[op_id as usize - 1];
-        if op.outcome == Outcome::Ok {
-            match (op.kind, op.ack, op.latency()) {
-                (OpKind::Write, Some(ack), Some(latency)) => {
-                    self.metrics.write_completed(ack, latency)
-                }
-                (OpKind::Read, _, _) => self
-                    .metrics
-                    .read_completed(op.staleness.filter(|_| op.stale)),
-                _ => {}
-            }
-        }
-        self.record(TraceEvent::Completed {
-            op: op_id,
-            outcome: op.outcome,
-            lsn: op.lsn.or(op.read.as_ref().map(|v| v.lsn)),
-            stale: op.stale,
-        });
-        let client = &mut self.clients[c as usize];
-        client.outstanding.remove(&op_id);
-        if !client.manual {
-            if let Some(after) = client.think(&self.workload) {
-                self.schedule(after, EventKind::ClientNext(c));
-            }
-        }
-    }
-
-    /// The page's chart data since `cursor` (see `metrics.rs`).
-    pub fn metrics_view(&self, cursor: u64) -> crate::metrics::MetricsView {
-        self.metrics.view(cursor)
-    }
-
-    /// Sends an operation again, to `to` (a redirect).
-    fn resend(&mut self, c: ClientId, op_id: OpId, to: NodeId) {
-        let Some(op) = self.history.get(op_id) else {
-            return;
-        };
-        let request = match op.kind {
-            OpKind::Write => Request::Write {
-                key: op.key.clone(),
-                value: op.value.clone().unwrap_or_default(),
-                ack: op.ack.unwrap_or_default(),
-                term: self.clients[c as usize].term_seen,
-            },
-            OpKind::Read => Request::Read {
-                key: op.key.clone(),
-                need: op.need.unwrap_or_default(),
-                level: op.consistency.unwrap_or_default(),
-            },
-        };
-        let msg = Message::Request { op: op_id, request };
-        self.send(Addr::Client(c), Addr::Node(to), msg);
-    }
-
-    /// A client whose primary did not answer tries the next member after it next time.
-    fn rediscover(&mut self, c: ClientId, tried: NodeId) {
-        let client = &self.clients[c as usize];
-        if client.primary_hint != tried {
-            return; // it already moved on
-        }
-        let members = self.members();
-        if let Some(next) = members
-            .iter()
-            .copied()
-            .find(|&m| m > tried)
-            .or(members.first().copied())
-        {
-            self.clients[c as usize].primary_hint = next;
-        }
-    }
+    // ----- observation ---------------------------------------------------------------
 
     pub fn history(&self) -> &History {
         &self.history
@@ -1117,7 +668,10 @@ impl World {
         self.history.get(id)
     }
 
-    // ----- observation ---------------------------------------------------------------
+    /// The page's chart data since `cursor` (see `metrics.rs`).
+    pub fn metrics_view(&self, cursor: u64) -> crate::metrics::MetricsView {
+        self.metrics.view(cursor)
+    }
 
     /// The run's trace fingerprint so far.
     pub fn trace_hash(&self) -> u64 {

@@ -4,7 +4,7 @@
 //! [`World::current_scenario`], so a run can be rebuilt from what the page shows.
 
 use super::{EventKind, NodeStatus, World};
-use crate::ack::AckPolicy;
+use crate::ack::{AckPolicy, Visibility};
 use crate::client::{Client, Workload};
 use crate::config::{ConfigError, NodeSpec, Scenario, WorkloadPatch};
 use crate::failover::{FailoverMode, FailoverSpec};
@@ -27,12 +27,24 @@ impl World {
     /// waiting that long (MySQL `rpl_semi_sync_source_timeout`).
     pub fn set_semi_sync_fallback(&mut self, wait: Option<Micros>) {
         self.scenario.replication.semi_sync_fallback = wait.map(Dur);
+        self.replication_changed();
+        self.configured(ConfigKind::SemiSyncFallback);
+    }
+
+    /// When writes become visible at the primary (MySQL `rpl_semi_sync_source_wait_point`).
+    pub fn set_visibility(&mut self, visibility: Visibility) {
+        self.scenario.replication.visibility = visibility;
+        self.replication_changed();
+        self.configured(ConfigKind::Visibility);
+    }
+
+    /// Every node takes up the scenario's replication settings.
+    fn replication_changed(&mut self) {
         let s = &self.scenario;
-        self.params = NodeParams::new(&s.disk, &s.replication, &s.failover);
+        self.params = NodeParams::new(&s.disk, &s.replication, &s.failover, s.nodes.len());
         for slot in &mut self.nodes {
             slot.node.set_params(self.params.clone());
         }
-        self.configured(ConfigKind::SemiSyncFallback);
     }
 
     /// Switches how a lost primary is replaced (Raft elections, the naive monitor, or no
@@ -44,7 +56,7 @@ impl World {
         let was = self.scenario.failover.mode;
         self.scenario.failover = spec;
         let s = &self.scenario;
-        self.params = NodeParams::new(&s.disk, &s.replication, &s.failover);
+        self.params = NodeParams::new(&s.disk, &s.replication, &s.failover, s.nodes.len());
         for id in 0..self.nodes.len() as NodeId {
             let params = self.params.clone();
             self.nodes[id as usize].node.set_params(params);

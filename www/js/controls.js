@@ -36,6 +36,10 @@ export function wireControls(app) {
     e.preventDefault();
     app.manualWrite(r.writeKey.value, r.writeValue.value);
   });
+  r.casForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    app.manualCas(r.casKey.value, r.casExpected.value, r.casNew.value);
+  });
   r.readForm.addEventListener('submit', (e) => {
     e.preventDefault();
     if (r.readNode.value === '') return;

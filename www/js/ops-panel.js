@@ -98,8 +98,10 @@ export class OpsPanel {
     let result = '';
     let note = '';
     let noteKind = '';
-    if (op.kind === 'write') {
-      row.what.textContent = `write ${op.key}=${op.value ?? ''} → ${node}`;
+    if (op.kind === 'write' || op.kind === 'cas') {
+      row.what.textContent = op.kind === 'cas'
+        ? `cas ${op.key} ${op.expected ?? 'nil'}→${op.value ?? ''} → ${node}`
+        : `write ${op.key}=${op.value ?? ''} → ${node}`;
       const policy = op.ack && op.ack !== 'async' ? op.ack : '';
       if (policy) tags.push([policy.toUpperCase(), 'rl-tag-ack', `acknowledgement policy: ${policy}`]);
       switch (op.outcome) {
@@ -109,7 +111,11 @@ export class OpsPanel {
           noteKind = 'pending';
           break;
         case 'ok':
-          result = `✓ ${took} · lsn ${op.lsn}`;
+          result = op.swapped === false ? `✗ compare failed ${took} · lsn ${op.lsn}` : `✓ ${took} · lsn ${op.lsn}`;
+          if (op.swapped === false) {
+            note = `${op.key} did not hold ${op.expected ?? 'nothing'}: nothing was changed`;
+            noteKind = 'warn';
+          }
           if (policy && Array.isArray(op.ackedBy)) {
             note = op.ackedBy.length
               ? `acked by ${op.ackedBy.map((id) => names.nodeName(id)).join(', ')}`
@@ -137,7 +143,7 @@ export class OpsPanel {
           noteKind = 'warn';
       }
     } else {
-      row.what.textContent = `read ${op.key} @ ${node}`;
+      row.what.textContent = `read ${op.key} @ ${names.nodeName(op.asked)}`;
       const level = levelTag(op.consistency);
       if (level) tags.push([level, 'rl-tag-level', `read consistency: ${levelWords(op.consistency)}`]);
       if (op.redirects > 0) tags.push([op.redirects > 1 ? `REDIRECT ×${op.redirects}` : 'REDIRECT', 'rl-tag-info', 'the replica was behind and sent the read on to the primary']);
@@ -152,7 +158,9 @@ export class OpsPanel {
             note = `missed a write acked ${fmtDur(op.staleness)} earlier`;
             noteKind = 'stale';
           } else if (op.redirects > 0) {
-            note = `${node} was behind: answered by the primary`;
+            const asked = names.nodeName(op.asked);
+            const by = op.servedBy != null ? names.nodeName(op.servedBy) : node;
+            note = `${asked} could not serve it: answered by ${by}`;
             noteKind = 'ack';
           }
           break;
@@ -179,13 +187,13 @@ export class OpsPanel {
 export function levelTag(c) {
   if (!c || c === 'eventual') return '';
   if (typeof c === 'object' && c.boundedStaleness) return `≤${fmtDur(parseDur(c.boundedStaleness.max)).replace(' ', '')}`;
-  return { readYourWrites: 'RYW', monotonic: 'MONOTONIC', linearizable: 'LINEARIZABLE' }[c] ?? String(c).toUpperCase();
+  return { readYourWrites: 'RYW', monotonic: 'MONOTONIC', majority: 'MAJORITY', linearizable: 'LINEARIZABLE' }[c] ?? String(c).toUpperCase();
 }
 
 export function levelWords(c) {
   if (!c || c === 'eventual') return 'eventual';
   if (typeof c === 'object' && c.boundedStaleness) return `at most ${fmtDur(parseDur(c.boundedStaleness.max))} stale`;
-  return { readYourWrites: 'read your writes', monotonic: 'monotonic reads', linearizable: 'linearizable' }[c] ?? String(c);
+  return { readYourWrites: 'read your writes', monotonic: 'monotonic reads', majority: 'majority-committed', linearizable: 'linearizable' }[c] ?? String(c);
 }
 
 function errorTag(e) {

@@ -678,6 +678,12 @@ export class Renderer {
           ctx.beginPath();
           rrect(ctx, cx, cy, cellW, CELL_H, 3);
           ctx.fill();
+          const kind = tail[lsn - first]?.kind;
+          if (kind === 'noop' || kind === 'config') {
+            // A new primary's no-op, or a membership change: a bar along the bottom.
+            ctx.fillStyle = kind === 'config' ? t.accent : t.gold;
+            ctx.fillRect(cx + 1, cy + CELL_H - 3, cellW - 2, 2);
+          }
         }
         if (discarded && lsn >= discarded[0] && lsn <= discarded[1]) {
           // This position once held an entry the node rolled back (pg_rewind / rollback);
@@ -740,10 +746,13 @@ export class Renderer {
       const primary = n.role === 'primary';
       const candidate = n.role === 'candidate';
       const small = cw < 120;
-      let label = crashed ? (small ? 'DOWN' : 'CRASHED') : paused ? 'PAUSED' : small ? '' : primary ? 'PRIMARY' : candidate ? 'CANDIDATE' : 'REPLICA';
+      // Membership first: a learner, a joining or leaving node, one that lost its disk.
+      const member = n.amnesiac ? 'SYNCING' : n.membership === 'voter' ? '' : n.membership.toUpperCase();
+      let label = crashed ? (small ? 'DOWN' : 'CRASHED') : paused ? 'PAUSED'
+        : member && !primary ? member : small ? '' : primary ? 'PRIMARY' : candidate ? 'CANDIDATE' : 'REPLICA';
       if (!label) continue;
-      if (!small && !crashed) label += ` T${n.term}`;
-      const color = crashed ? t.bad : paused ? t.frozen : primary ? t.gold : candidate ? t.accent : t.muted;
+      if (!small && !crashed && !member) label += ` T${n.term}`;
+      const color = crashed ? t.bad : paused ? t.frozen : primary ? t.gold : candidate || member ? t.accent : t.muted;
       const bw = this._textWidth(label) + 12;
       ctx.globalAlpha = 1;
       ctx.beginPath();

@@ -306,8 +306,9 @@ export class ReplicaLab {
     const snap = this.controller.last;
     if (id === undefined) {
       // The button removes the selected replica, else the newest one.
-      const sel = snap.nodes.find((n) => n.id === this.selectedNode && n.role !== 'primary');
-      const replicas = snap.nodes.filter((n) => n.role !== 'primary');
+      const removable = (n) => n.role !== 'primary' && n.membership !== 'leaving';
+      const sel = snap.nodes.find((n) => n.id === this.selectedNode && removable(n));
+      const replicas = snap.nodes.filter(removable);
       const victim = sel ?? replicas[replicas.length - 1];
       if (!victim) {
         this.banner.show('There is no replica to remove: the primary is the only node.');
@@ -323,6 +324,14 @@ export class ReplicaLab {
     const ack = this.refs.manualAck.value;
     const id = this.act((lab) => (ack ? lab.writeWith(key, value, ack) : lab.write(key, value)));
     if (id !== undefined) this._track(id, 'write', `write ${key.trim()}=${value}`);
+    return id;
+  }
+
+  /** A compare-and-set through the primary; an empty `expected` means "the key is absent". */
+  manualCas(key, expected, value) {
+    const want = expected === '' ? undefined : expected;
+    const id = this.act((lab) => lab.cas(key, want, value));
+    if (id !== undefined) this._track(id, 'cas', `cas ${key.trim()} ${want ?? 'absent'}→${value}`);
     return id;
   }
 
@@ -426,7 +435,7 @@ export class ReplicaLab {
   /** Keeps node-dependent controls (selects, counts, buttons, link labels) in step with the cluster. */
   _syncNodes(snap) {
     let key = `${snap.primary}`;
-    for (const n of snap.nodes) key += `|${n.id}:${n.name}:${n.role}`;
+    for (const n of snap.nodes) key += `|${n.id}:${n.name}:${n.role}:${n.membership}`;
     if (key === this.nodeKey) return;
     this.nodeKey = key;
     this.nodeNames.clear();
@@ -435,7 +444,7 @@ export class ReplicaLab {
     const count = snap.nodes.length;
     setText(r.nodeCount, String(count));
     r.addReplica.disabled = count >= 9;
-    r.removeReplica.disabled = count <= 1 || !snap.nodes.some((n) => n.role !== 'primary');
+    r.removeReplica.disabled = count <= 1 || !snap.nodes.some((n) => n.role !== 'primary' && n.membership !== 'leaving');
     const replicas = snap.nodes.filter((n) => n.role !== 'primary');
     fillSelect(r.readNode, snap.nodes, (n) => `${n.name}${n.role === 'primary' ? ' (primary)' : ''}`,
       replicas.length ? replicas[replicas.length - 1].id : snap.nodes[0]?.id);
@@ -526,11 +535,14 @@ export class ReplicaLab {
     const took = op.completedAt != null ? fmtDur(op.completedAt - op.invokedAt) : '';
     if (op.outcome === 'pending') {
       const waited = fmtDur(Math.max(0, this.controller.last.now - op.invokedAt));
-      text = op.kind === 'write' && op.ack && op.ack !== 'async'
+      text = op.kind !== 'read' && op.ack && op.ack !== 'async'
         ? `${m.text} … waiting for ${op.ack} replica acks (${waited} so far)`
         : `${m.text} … waiting for the reply (${waited} so far)`;
-    } else if (op.kind === 'write') {
-      if (op.outcome === 'ok') {
+    } else if (op.kind !== 'read') {
+      if (op.outcome === 'ok' && op.swapped === false) {
+        text = `✗ ${m.text}: ${op.key} did not hold ${op.expected ?? 'nothing'}, so nothing changed (answered in ${took}; its place in the log is lsn ${op.lsn}).`;
+        state = 'fail';
+      } else if (op.outcome === 'ok') {
         text = `✓ ${m.text}: acknowledged in ${took} at lsn ${op.lsn}.`;
         // Builds with acknowledgement policies report which one applied (`ack`, `ackedBy`).
         if (op.ack && op.ack !== 'async') {
@@ -545,7 +557,7 @@ export class ReplicaLab {
     } else if (op.outcome === 'ok') {
       const value = op.version != null ? `${op.result} (lsn ${op.version})` : 'nothing (no value yet)';
       text = `✓ ${m.text} returned ${value} in ${took}.`;
-      if (op.redirects > 0) text += ` ${this.nodeName(op.node)} was behind, so the primary answered.`;
+      if (op.redirects > 0) text += ` ${this.nodeName(op.asked)} could not serve it, so ${this.nodeName(op.servedBy ?? op.node)} answered.`;
       if (op.stale) {
         text += ` STALE: it missed a write acknowledged ${fmtDur(op.staleness)} before you asked.`;
         state = 'stale';

@@ -122,6 +122,13 @@ export class Settings {
     r.fallbackMs.addEventListener('change', applyFallback);
     r.fallbackForm.addEventListener('submit', (e) => { e.preventDefault(); applyFallback(); });
 
+    const applyVisibility = () => {
+      this._visibilityHint();
+      this._call('setVisibility', JSON.stringify(r.visibility.value));
+    };
+    r.visibility.addEventListener('change', applyVisibility);
+    r.visibilityForm.addEventListener('submit', (e) => { e.preventDefault(); applyVisibility(); });
+
     const applyReads = (patch) => {
       this._readsFormState();
       this._call('setWorkload', JSON.stringify(patch));
@@ -219,6 +226,7 @@ export class Settings {
     r.ackMode.value = f.mode;
     r.ackK.value = String(f.k);
     r.ackPoint.value = f.point;
+    r.visibility.value = cfg?.visibility ?? scenario.replication?.visibility ?? 'afterSync';
     const fallback = cfg ? cfg.semiSyncFallback : null;
     r.fallbackMode.value = fallback == null ? 'block' : 'fallback';
     if (fallback != null) r.fallbackMs.value = String(fallback / 1000);
@@ -251,6 +259,7 @@ export class Settings {
     if (!r.geoPreset.value) r.geoPreset.value = 'none';
     this._ackFormState();
     this._fallbackFormState();
+    this._visibilityHint();
     this._readsFormState();
     this._geoHint();
     this.statusSig = '';
@@ -297,12 +306,19 @@ export class Settings {
       : ['PostgreSQL: with too few synchronous standbys, commits wait (forever). Cancelling the wait leaves the write committed locally but perhaps not replicated.']);
   }
 
+  _visibilityHint() {
+    const r = this.r;
+    hint(r.visibilityHint, r.visibility.value === 'afterCommit'
+      ? ['MySQL ', ['rpl_semi_sync_source_wait_point = AFTER_COMMIT'], ' · MongoDB ', ['readConcern: "local"'], ': readers at the primary see a write before any replica confirms it. If a failover then loses it, they read a value that never happened (a dirty read).']
+      : ['MySQL ', ['rpl_semi_sync_source_wait_point = AFTER_SYNC'], ' (the default) · PostgreSQL synchronous commit: a write stays invisible at the primary until its acknowledgement condition is met, so nobody reads what a failover can still take back (with synchronous acks).']);
+  }
+
   _readsFormState() {
     const r = this.r;
     const from = r.readFrom.value;
     const level = r.readLevel.value;
     r.readMaxMs.disabled = level !== 'boundedStaleness';
-    r.onBehind.disabled = level === 'eventual' || level === 'linearizable';
+    r.onBehind.disabled = level === 'eventual' || level === 'linearizable' || level === 'majority';
     const fromHints = {
       primary: ['MongoDB read preference ', ['primary'], ': every read sees the latest acknowledged write, and every read loads the primary.'],
       anyReplica: ['MongoDB ', ['secondary'], ' · PostgreSQL hot standby: replicas take the reads off the primary, but may answer from behind.'],
@@ -317,7 +333,8 @@ export class Settings {
       readYourWrites: ['A session token (your last write\'s LSN, MongoDB causal session ', ['afterClusterTime'], '): a replica that has not applied it ', r.onBehind.value === 'wait' ? 'waits until it has.' : 'sends you to the primary.'],
       monotonic: ['Never go back in time: the session remembers the newest position it read; a replica behind it ', r.onBehind.value === 'wait' ? 'waits.' : 'sends you to the primary.'],
       boundedStaleness: ['MongoDB ', ['maxStalenessSeconds'], ' · Cosmos DB bounded staleness: a replica more than ', fmtDur(Number(r.readMaxMs.value || 200) * 1000), ' behind ', r.onBehind.value === 'wait' ? 'waits.' : 'redirects.'],
-      linearizable: ['MongoDB read concern ', ['linearizable'], ' · Raft read index: served by the primary after a majority confirms it still leads. Never stale; slowest.'],
+      majority: ['MongoDB read concern ', ['majority'], ': any node answers from its majority-committed snapshot. Never a value a failover can undo; may be behind.'],
+      linearizable: ['MongoDB read concern ', ['linearizable'], ' · Raft read index: served by the primary once an entry of its term has committed and a majority confirms it still leads. Never stale, if writes wait for a majority; slowest.'],
     };
     hint(r.readLevelHint, levelHints[level] ?? [levelWords(levelJson)]);
   }

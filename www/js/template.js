@@ -139,6 +139,15 @@ export const TEMPLATE = /* html */ `
           <input class="rl-input" data-ref="writeValue" data-testid="write-value" value="hello" aria-label="Value to write" spellcheck="false">
           <button type="submit" class="rl-btn rl-btn-primary" data-testid="write-submit" title="Send the write to the primary">Write</button>
         </form>
+        <form class="rl-form rl-form-cas" data-ref="casForm" data-testid="cas-form" autocomplete="off" title="Compare-and-set: the primary sets the key only if it holds the expected value (leave it empty: only if the key was never written)">
+          <span class="rl-form-title">CAS</span>
+          <input class="rl-input" data-ref="casKey" data-testid="cas-key" value="k1" aria-label="Key to compare and set" spellcheck="false">
+          <span class="rl-eq">if</span>
+          <input class="rl-input" data-ref="casExpected" data-testid="cas-expected" value="hello" placeholder="absent" aria-label="Expected value (empty: the key must be absent)" spellcheck="false">
+          <span class="rl-eq">→</span>
+          <input class="rl-input" data-ref="casNew" data-testid="cas-new" value="world" aria-label="New value" spellcheck="false">
+          <button type="submit" class="rl-btn" data-testid="cas-submit">CAS</button>
+        </form>
         <form class="rl-form" data-ref="readForm" data-testid="read-form" autocomplete="off">
           <span class="rl-form-title">Read</span>
           <input class="rl-input" data-ref="readKey" data-testid="read-key" value="k1" aria-label="Key to read" spellcheck="false">
@@ -163,6 +172,7 @@ export const TEMPLATE = /* html */ `
               <option value="&quot;readYourWrites&quot;">read-your-writes</option>
               <option value="&quot;monotonic&quot;">monotonic</option>
               <option value="{&quot;boundedStaleness&quot;:{&quot;max&quot;:&quot;200ms&quot;}}">≤ 200 ms stale</option>
+              <option value="&quot;majority&quot;">majority-committed</option>
               <option value="&quot;linearizable&quot;">linearizable</option>
             </select>
           </label>
@@ -222,6 +232,17 @@ export const TEMPLATE = /* html */ `
         <div class="rl-knob-hint" data-ref="fallbackHint" data-testid="fallback-hint"></div>
       </form>
 
+      <form class="rl-card" data-ref="visibilityForm" data-testid="visibility-form" autocomplete="off">
+        <h3 class="rl-h">When others can read a write</h3>
+        <div class="rl-row">
+          <select class="rl-input" data-ref="visibility" data-testid="visibility" aria-label="When a write becomes visible at the primary">
+            <option value="afterSync">once acknowledged (after sync)</option>
+            <option value="afterCommit">at the primary's commit (before replicas)</option>
+          </select>
+        </div>
+        <div class="rl-knob-hint" data-ref="visibilityHint" data-testid="visibility-hint"></div>
+      </form>
+
       <div class="rl-card rl-status-card" data-ref="ackStatus" data-testid="ack-status" data-state="async">
         <div class="rl-row"><span class="rl-status-dot"></span><b data-ref="ackStatusTitle">Asynchronous</b><span class="rl-spacer"></span><span class="rl-muted" data-ref="ackWaiting" data-testid="ack-waiting"></span></div>
         <p class="rl-hint" data-ref="ackStatusText"></p>
@@ -250,6 +271,7 @@ export const TEMPLATE = /* html */ `
               <option value="readYourWrites">read your writes</option>
               <option value="monotonic">monotonic reads</option>
               <option value="boundedStaleness">bounded staleness</option>
+              <option value="majority">majority-committed</option>
               <option value="linearizable">linearizable</option>
             </select>
           </label>
@@ -269,7 +291,8 @@ export const TEMPLATE = /* html */ `
         <h3 class="rl-h">Fresh, fast or both?</h3>
         <p><b>Replicas answer from what they have applied.</b> A read there is cheap and close, but it may miss a write the primary already acknowledged: a <span class="rl-tag rl-tag-stale">STALE</span> read. PostgreSQL hot standby and MongoDB read concern <code>local</code> on a secondary work this way.</p>
         <p><b>Session guarantees</b> carry a token (the LSN of your last write, or the newest position you have read); a replica behind the token waits or sends you to the primary (<span class="rl-tag rl-tag-info">REDIRECT</span>).</p>
-        <p><b>Linearizable</b> reads go to the primary, which first checks with a majority that it still leads (Raft's read index; MongoDB <code>readConcern: "linearizable"</code>).</p>
+        <p><b>Majority-committed</b> reads return only what a majority has stored: a failover can never take it back, but it may be old (MongoDB <code>readConcern: "majority"</code>).</p>
+        <p><b>Linearizable</b> reads go to the primary, which first commits an entry of its own term, checks with a majority that it still leads, and waits until what it could show is committed (Raft's read index; MongoDB <code>readConcern: "linearizable"</code>).</p>
       </div>
     </section>
 
