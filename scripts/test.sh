@@ -19,6 +19,9 @@ cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
 step "native tests"
 cargo test
 
+step "swarm: 500 seeded fault schedules, every checker on every history (release build)"
+cargo test --release --test swarm -- --nocapture
+
 step "binding tests in headless Chromium"
 wasm-pack test --headless --chrome
 

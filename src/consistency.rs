@@ -1,6 +1,9 @@
 //! Read consistency levels: what a read promises and what it asks of the node that serves
-//! it. A client session keeps the tokens (the LSN of its last write, the highest position
-//! it has read) and turns its level into a [`ReadNeed`] carried by each read request.
+//! it. A client session keeps the tokens (the position of its last write, the highest
+//! position it has read) and turns its level into a [`ReadNeed`] carried by each read
+//! request. A position is a [`Token`], (term, LSN) like MongoDB's optime: after a failover
+//! the same LSN can hold a different write on another branch of the log, so an LSN alone
+//! would let a replica that never had the session's write serve it.
 //!
 //! | level | real names | the node serves it when |
 //! |---|---|---|
@@ -16,7 +19,7 @@
 //! preference `primary`, or a linearizable read) is refused by any other node, which names
 //! the primary it knows of.
 
-use crate::protocol::Lsn;
+use crate::protocol::{Lsn, Term};
 use crate::time::{Dur, Micros};
 use serde::{Deserialize, Serialize};
 
@@ -52,11 +55,19 @@ pub enum OnBehind {
     Redirect,
 }
 
+/// A position in the log: the LSN and the term of the entry there.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Token {
+    pub term: Term,
+    pub lsn: Lsn,
+}
+
 /// What one read request asks of the node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ReadNeed {
-    /// Serve only once `applied >= min_lsn`.
-    pub min_lsn: Lsn,
+    /// Serve only once the node has applied this position (the entry there, of at least
+    /// this term).
+    pub min: Token,
     /// Serve only if the node's estimated staleness is at most this.
     pub max_staleness: Option<Micros>,
     /// Serve only on the primary, after a majority round (read index).
@@ -71,10 +82,10 @@ pub struct ReadNeed {
 /// A client session's consistency tokens.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Session {
-    /// LSN of the session's last acknowledged write.
-    pub last_write: Lsn,
+    /// Position of the session's last acknowledged write.
+    pub last_write: Token,
     /// Highest applied position among the nodes that served this session's reads.
-    pub max_seen: Lsn,
+    pub max_seen: Token,
 }
 
 impl Session {
@@ -86,8 +97,8 @@ impl Session {
         };
         match level {
             ReadConsistency::Eventual => {}
-            ReadConsistency::ReadYourWrites => need.min_lsn = self.last_write,
-            ReadConsistency::Monotonic => need.min_lsn = self.max_seen,
+            ReadConsistency::ReadYourWrites => need.min = self.last_write,
+            ReadConsistency::Monotonic => need.min = self.max_seen,
             ReadConsistency::BoundedStaleness { max } => need.max_staleness = Some(max.micros()),
             ReadConsistency::Majority => need.committed = true,
             ReadConsistency::Linearizable => {
@@ -98,11 +109,11 @@ impl Session {
         need
     }
 
-    pub fn wrote(&mut self, lsn: Lsn) {
-        self.last_write = self.last_write.max(lsn);
+    pub fn wrote(&mut self, at: Token) {
+        self.last_write = self.last_write.max(at);
     }
 
-    pub fn read_at(&mut self, applied: Lsn) {
+    pub fn read_at(&mut self, applied: Token) {
         self.max_seen = self.max_seen.max(applied);
     }
 }
@@ -113,20 +124,15 @@ mod tests {
 
     #[test]
     fn each_level_asks_for_its_token() {
+        let at = |term, lsn| Token { term, lsn };
         let s = Session {
-            last_write: 7,
-            max_seen: 4,
+            last_write: at(2, 7),
+            max_seen: at(1, 4),
         };
-        assert_eq!(s.need(ReadConsistency::Eventual, OnBehind::Wait).min_lsn, 0);
-        assert_eq!(
-            s.need(ReadConsistency::ReadYourWrites, OnBehind::Wait)
-                .min_lsn,
-            7
-        );
-        assert_eq!(
-            s.need(ReadConsistency::Monotonic, OnBehind::Wait).min_lsn,
-            4
-        );
+        let need = |level| s.need(level, OnBehind::Wait).min;
+        assert_eq!(need(ReadConsistency::Eventual), Token::default());
+        assert_eq!(need(ReadConsistency::ReadYourWrites), at(2, 7));
+        assert_eq!(need(ReadConsistency::Monotonic), at(1, 4));
         let bounded = ReadConsistency::BoundedStaleness { max: Dur::ms(200) };
         assert_eq!(
             s.need(bounded, OnBehind::Redirect).max_staleness,

@@ -77,8 +77,9 @@ pub struct Op {
     pub outcome: Outcome,
     /// What a read returned (`None`: the key had no value there).
     pub read: Option<Version>,
-    /// The LSN a write was given.
+    /// The LSN a write was given, and the term of the primary that gave it.
     pub lsn: Option<Lsn>,
+    pub term: Option<Term>,
     pub error: Option<OpError>,
     /// A read that missed an already-acknowledged write.
     pub stale: bool,
@@ -90,6 +91,8 @@ pub struct Op {
     pub ack: Option<AckPolicy>,
     /// For an acknowledged write: the replicas that counted (bit mask by node id).
     pub acked_by: Option<u32>,
+    /// Acknowledged once flushed on a majority of voters (the primary included).
+    pub durable: bool,
     /// A read's consistency level.
     pub consistency: Option<ReadConsistency>,
     /// What the read asked of the node (kept to resend it on a redirect).

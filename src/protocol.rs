@@ -164,7 +164,8 @@ pub enum Reply {
     },
     Value {
         version: Option<Version>,
-        applied: Lsn,
+        /// The position the answering store had reached.
+        applied: crate::consistency::Token,
     },
     Rejected(Rejection),
 }
@@ -408,11 +409,14 @@ pub enum NodeEvent {
         term: Term,
     },
     /// A write reached its acknowledgement condition and the client is told; `by` is the
-    /// bit mask (by node id) of the replicas that counted.
+    /// bit mask (by node id) of the replicas that counted; `durable`: those replicas and
+    /// the primary had flushed it and form a majority of the voters (Raft then keeps it
+    /// through any failover).
     Acknowledged {
         op: OpId,
         lsn: Lsn,
         by: u32,
+        durable: bool,
     },
     /// Semi-sync gave up waiting and fell back to asynchronous acknowledgement (MySQL).
     SemiSyncOff,

@@ -136,8 +136,9 @@ pub struct Summary {
     pub split_brains: Vec<crate::world::SplitBrain>,
     /// The scenario's timed faults that could not be carried out, and why.
     pub fault_errors: Vec<String>,
-    /// Anomalies found (later issues add checkers); each names what and how often.
-    pub anomalies: BTreeMap<String, u64>,
+    /// Every checker's verdict (see `crate::checks`): each kind found, how often, whether
+    /// the configuration promised against it, and the first few examples.
+    pub anomalies: crate::checks::Report,
 }
 
 /// Rounds to three decimals (microseconds, when the unit is milliseconds).
@@ -209,17 +210,8 @@ impl World {
                 }
             })
             .collect();
-        let mut anomalies = BTreeMap::new();
-        if stale_reads > 0 {
-            anomalies.insert("staleRead".to_string(), stale_reads);
-        }
         let l = &self.leadership;
-        if !l.lost_writes.is_empty() {
-            anomalies.insert("lostAcknowledgedWrite".into(), l.lost_writes.len() as u64);
-        }
-        if !l.split_brains.is_empty() {
-            anomalies.insert("splitBrain".into(), l.split_brains.len() as u64);
-        }
+        let anomalies = self.anomalies(self.looks_settled());
         Summary {
             scenario: self.scenario.name.clone(),
             seed: self.seed,

@@ -7,6 +7,7 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
+use replica_lab::checks::Kind;
 use replica_lab::history::{OpKind, Outcome};
 use replica_lab::node::Role;
 use replica_lab::protocol::{NodeEvent, NodeId, Term};
@@ -103,7 +104,14 @@ fn async_acks_then_a_primary_crash_lose_acknowledged_writes_and_the_loss_is_repo
         "every acknowledged-then-discarded write is reported"
     );
     assert!(ops.iter().all(|&op| w.op(op).unwrap().lost));
-    assert_eq!(summary.anomalies.get("lostAcknowledgedWrite"), Some(&3));
+    assert_eq!(summary.anomalies.count(Kind::LostAcknowledgedWrite), 3);
+    let lost = &summary.anomalies.found["lostAcknowledgedWrite"];
+    assert_eq!(lost.promised, 0, "asynchronous acks promise nothing");
+    assert!(
+        lost.examples[0].text.contains("n0 discarded it"),
+        "{:?}",
+        lost.examples[0]
+    );
     assert_log_matching(&w);
 }
 
@@ -162,7 +170,7 @@ fn naive_failover_under_a_partition_produces_a_split_brain_that_is_detected() {
     w.run_for(ms(500));
     let summary = w.summary();
     assert!(!summary.split_brains.is_empty());
-    assert_eq!(summary.anomalies.get("splitBrain"), Some(&1));
+    assert_eq!(summary.anomalies.count(Kind::SplitBrain), 1);
     // Healing: the old primary meets the higher term, steps down and discards what it
     // acknowledged alone.
     w.heal();
@@ -419,11 +427,14 @@ fn the_split_brain_lesson_shows_two_primaries_and_the_writes_they_cost() {
         "{:?}",
         summary.fault_errors
     );
-    assert_eq!(summary.anomalies.get("splitBrain"), Some(&1));
-    assert!(summary
-        .anomalies
-        .get("lostAcknowledgedWrite")
-        .is_some_and(|&n| n > 0));
+    assert_eq!(summary.anomalies.count(Kind::SplitBrain), 1);
+    assert!(summary.anomalies.count(Kind::LostAcknowledgedWrite) > 0);
+    assert_eq!(
+        summary.anomalies.broken_promises(),
+        0,
+        "a naive failover manager promises nothing: {}",
+        summary.anomalies.describe()
+    );
 }
 
 #[test]

@@ -61,18 +61,21 @@ fn replica_positions_advance_received_then_flushed_then_applied() {
         3,
     );
     w.write("x", "1").unwrap();
-    // The append leaves the primary at 0ms (batch delay 0 after the 10ms client hop).
-    w.run_until(ms(10) + ms(10), u64::MAX);
-    let p = w.node(1).positions;
-    assert_eq!((p.received, p.flushed, p.applied), (1, 0, 0));
+    // The write reaches the primary at 10 ms; like PostgreSQL's walsender it ships only
+    // what it has flushed: the append leaves at 15 ms and arrives at 25 ms.
+    w.run_until(ms(24), u64::MAX);
+    assert_eq!(w.node(1).positions.received, 0);
     w.run_until(ms(25), u64::MAX);
     let p = w.node(1).positions;
+    assert_eq!((p.received, p.flushed, p.applied), (1, 0, 0));
+    w.run_until(ms(30), u64::MAX);
+    let p = w.node(1).positions;
     assert_eq!((p.received, p.flushed, p.applied), (1, 1, 0));
-    w.run_until(ms(28), u64::MAX);
+    w.run_until(ms(33), u64::MAX);
     let p = w.node(1).positions;
     assert_eq!((p.received, p.flushed, p.applied), (1, 1, 1));
     // The primary learns the replica's positions one link delay later.
-    w.run_until(ms(40), u64::MAX);
+    w.run_until(ms(43), u64::MAX);
     let peer = &w.node(0).leader.as_ref().unwrap().peers[&1];
     assert_eq!(peer.acked.applied, 1);
 }

@@ -50,6 +50,9 @@ impl Node {
             return;
         }
         if self.params.pre_vote {
+            // A candidate whose election ran out of time asks again before standing in a
+            // new term (etcd's pre-candidate), as a follower would.
+            self.role = Role::Replica;
             self.start_pre_vote(ctx);
         } else {
             self.start_election(ctx);
@@ -183,6 +186,7 @@ impl Node {
         self.votes.clear();
         self.reads.reset_rounds();
         let last = self.last_lsn();
+        let flushed = self.positions.flushed;
         let now = ctx.now;
         let mut leader = Leader {
             term_start: last + 1,
@@ -194,7 +198,7 @@ impl Node {
                 leader.peers.insert(
                     peer,
                     PeerProgress {
-                        sent: last,
+                        sent: flushed,
                         last_progress: now,
                         last_heard: now,
                         connected: true,
@@ -270,13 +274,15 @@ impl Node {
     }
 
     /// Forced promotion (an operator, or the naive monitor): leads a new term at once,
-    /// without votes.
-    pub fn force_primary(&mut self, ctx: &mut Ctx) {
+    /// without votes. The term comes from the operator, who picks one no node has used
+    /// (as `pg_promote` picks the next timeline from the archive); a handover without
+    /// elections just takes the next one.
+    pub fn force_primary(&mut self, ctx: &mut Ctx, term: Option<Term>) {
         if self.role == Role::Primary {
             return;
         }
         self.amnesiac = None; // the operator vouches for it
-        self.term += 1;
+        self.term = term.unwrap_or(self.term + 1).max(self.term + 1);
         self.voted_for = Some(self.id);
         self.become_primary(ctx);
     }
@@ -315,8 +321,15 @@ impl Node {
 
     /// The primary says this node has its whole log: stand for election now.
     pub(super) fn on_timeout_now(&mut self, ctx: &mut Ctx, term: Term) {
-        if term == self.term && self.role == Role::Replica && self.electable() {
+        if term != self.term || self.role != Role::Replica || !self.electable() {
+            return;
+        }
+        if self.params.failover == FailoverMode::Raft {
             self.start_election(ctx);
+        } else {
+            // No elections: the handover is a promotion of the caught-up target (a
+            // PostgreSQL switchover: the old primary stops, the standby is promoted).
+            self.force_primary(ctx, None);
         }
     }
 }

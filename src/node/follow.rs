@@ -143,6 +143,7 @@ impl Node {
             ctx.emit(NodeEvent::Flushed { upto });
         }
         if self.role == Role::Primary {
+            self.schedule_ship(ctx);
             self.advance_commit(ctx);
             self.acknowledge_writes(ctx);
             self.apply_visible(ctx);

@@ -62,7 +62,12 @@ impl Node {
         self.append_own(ctx, payload, op);
         if !ack.local_flush {
             // `synchronous_commit = off`: answered before the fsync.
-            ctx.emit(NodeEvent::Acknowledged { op, lsn, by: 0 });
+            ctx.emit(NodeEvent::Acknowledged {
+                op,
+                lsn,
+                by: 0,
+                durable: false,
+            });
             let reply = Reply::Written {
                 lsn,
                 term: self.term,
@@ -167,9 +172,17 @@ impl Node {
         if ready.is_empty() {
             return;
         }
+        let me = 1u32.checked_shl(self.id).unwrap_or(0);
         for (lsn, by) in ready {
             let w = leader.pending.remove(&lsn).expect("pending write");
-            ctx.emit(NodeEvent::Acknowledged { op: w.op, lsn, by });
+            let durable =
+                w.ack.point >= crate::ack::AckPoint::Flushed && self.config.is_quorum(by | me);
+            ctx.emit(NodeEvent::Acknowledged {
+                op: w.op,
+                lsn,
+                by,
+                durable,
+            });
             let reply = Reply::Written {
                 lsn,
                 term,
@@ -211,9 +224,12 @@ impl Node {
         }
     }
 
-    /// Sends every replica the next batch of entries it has not been sent.
+    /// Sends every replica the next batch of entries it has not been sent, of those the
+    /// primary has flushed (PostgreSQL's walsender sends only flushed WAL, MySQL's dump
+    /// thread only what is in the binary log: a replica never holds what the primary's own
+    /// crash could take back).
     pub(super) fn ship(&mut self, ctx: &mut Ctx) {
-        let last = self.last_lsn();
+        let last = self.positions.flushed;
         let max_batch = self.params.max_batch as Lsn;
         let Some(leader) = &mut self.leader else {
             return;
@@ -268,7 +284,7 @@ impl Node {
             return;
         }
         let now = ctx.now;
-        let last = self.last_lsn();
+        let last = self.positions.flushed;
         let resend_after = self.params.resend_after;
         let standby_timeout = self.params.standby_timeout;
         let mut resend = false;

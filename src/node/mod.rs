@@ -360,16 +360,10 @@ impl Node {
         if self.role == Role::Candidate {
             self.role = Role::Replica;
         }
+        // A primary's bookkeeping is volatile; it leads nothing until it restarts.
         if let Some(leader) = &mut self.leader {
-            let peers = leader.peers.keys().copied().collect::<Vec<_>>();
-            let term_start = leader.term_start;
-            *leader = Leader {
-                term_start,
-                ..Leader::default()
-            };
-            for peer in peers {
-                leader.peers.insert(peer, PeerProgress::default());
-            }
+            leader.pending.clear();
+            leader.transfer = None;
         }
     }
 
@@ -392,7 +386,10 @@ impl Node {
         self.amnesiac = (!alone).then_some(incarnation);
     }
 
-    /// Recovery after a crash: replay the durable log into the stores, then resume.
+    /// Recovery after a crash: replay the durable log into the stores, then resume. With
+    /// failover (Raft elections or a monitor) a primary comes back as a replica, as a
+    /// restarted Raft node is a follower: the cluster may have moved on while it was down.
+    /// Without failover it carries on as primary in its term.
     pub fn restart(&mut self, ctx: &mut Ctx) {
         for e in &self.log {
             apply_entry(&mut self.kv, e);
@@ -400,13 +397,27 @@ impl Node {
         self.positions.applied = self.positions.flushed;
         self.advance_committed_store();
         self.reads.reset(ctx.now);
-        if let Some(leader) = &mut self.leader {
-            for peer in leader.peers.values_mut() {
-                peer.last_progress = ctx.now;
-                peer.last_heard = ctx.now;
-                peer.connected = true;
+        let was_primary = self.role == Role::Primary;
+        if was_primary && self.params.failover == FailoverMode::Off {
+            // Nobody else takes over: it carries on as primary (PostgreSQL after crash
+            // recovery). What it shipped was flushed, so its log still matches theirs.
+            if let Some(leader) = &mut self.leader {
+                for peer in leader.peers.values_mut() {
+                    peer.last_progress = ctx.now;
+                    peer.last_heard = ctx.now;
+                    peer.connected = true;
+                    peer.sent = peer.sent.min(self.positions.flushed);
+                }
+                leader.head = head_of(&self.log);
             }
-            leader.head = head_of(&self.log);
+            self.start(ctx);
+            return;
+        }
+        self.leader = None;
+        self.role = Role::Replica;
+        self.primary_hint = None;
+        if was_primary {
+            ctx.emit(NodeEvent::SteppedDown { term: self.term });
         }
         self.start(ctx);
     }

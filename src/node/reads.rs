@@ -7,19 +7,19 @@
 //! waits until the read index is committed, and answers from the committed store.
 
 use super::{Node, Role};
-use crate::consistency::{OnBehind, ReadNeed};
+use crate::consistency::{OnBehind, ReadNeed, Token};
 use crate::protocol::{Addr, ClientId, Ctx, Lsn, Message, NodeId, OpId, Rejection, Reply, Text};
 use crate::time::Micros;
 use std::collections::BTreeMap;
 
-/// A read waiting for this node to apply up to `min_lsn` (and, for a bounded-staleness
-/// read that waits, to be at most `max_staleness` behind).
+/// A read waiting for this node to apply up to `min` (and, for a bounded-staleness read
+/// that waits, to be at most `max_staleness` behind).
 #[derive(Clone, Debug)]
 struct ParkedRead {
     client: ClientId,
     op: OpId,
     key: Text,
-    min_lsn: Lsn,
+    min: Token,
     max_staleness: Option<Micros>,
 }
 
@@ -105,7 +105,7 @@ impl Node {
         let too_stale = need
             .max_staleness
             .is_some_and(|max| self.staleness(ctx.now) > max);
-        let behind = need.min_lsn > self.positions.applied;
+        let behind = !self.has_applied(need.min);
         // The primary never sends a read elsewhere: it waits for its own flush.
         let redirect = need.on_behind == OnBehind::Redirect && self.role != Role::Primary;
         if (too_stale || behind) && redirect {
@@ -119,7 +119,7 @@ impl Node {
                 client,
                 op,
                 key,
-                min_lsn: need.min_lsn,
+                min: need.min,
                 max_staleness: need.max_staleness,
             });
         } else {
@@ -129,14 +129,17 @@ impl Node {
 
     /// Answers from the visible store, or from the committed one.
     fn serve_read(&self, ctx: &mut Ctx, client: ClientId, op: OpId, key: &Text, committed: bool) {
-        let (store, applied) = if committed {
+        let (store, upto) = if committed {
             (&self.committed, self.committed_upto)
         } else {
             (&self.kv, self.positions.applied)
         };
         let reply = Reply::Value {
             version: store.get(key).cloned(),
-            applied,
+            applied: Token {
+                term: self.term_at(upto),
+                lsn: upto,
+            },
         };
         ctx.send(Addr::Client(client), Message::Reply { op, reply });
     }
@@ -152,19 +155,21 @@ impl Node {
             return;
         }
         let staleness = self.staleness(ctx.now);
-        let ready = |r: &ParkedRead| {
-            r.min_lsn <= applied && r.max_staleness.is_none_or(|max| staleness <= max)
-        };
-        if !self.reads.parked.iter().any(ready) {
-            return;
-        }
-        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.reads.parked)
-            .into_iter()
-            .partition(ready);
+        let parked = std::mem::take(&mut self.reads.parked);
+        let (ready, waiting): (Vec<_>, Vec<_>) = parked.into_iter().partition(|r| {
+            self.has_applied(r.min) && r.max_staleness.is_none_or(|max| staleness <= max)
+        });
         self.reads.parked = waiting;
         for r in ready {
             self.serve_read(ctx, r.client, r.op, &r.key, false);
         }
+    }
+
+    /// Whether this node has applied the entry at `token` (or one a newer term wrote over
+    /// it: the token's branch is gone, and waiting would not bring it back).
+    pub fn has_applied(&self, token: Token) -> bool {
+        token.lsn == 0
+            || (self.positions.applied >= token.lsn && self.term_at(token.lsn) >= token.term)
     }
 
     /// How stale this node's data may be, as far as it can tell (times on the primary's

@@ -7,7 +7,7 @@ use super::{ActionError, EventKind, NodeStatus, World, MAX_REDIRECTS};
 use crate::ack::AckPolicy;
 use crate::client::Client;
 use crate::config::ReadTarget;
-use crate::consistency::ReadConsistency;
+use crate::consistency::{ReadConsistency, Token};
 use crate::history::{Op, OpError, OpKind, Outcome};
 use crate::protocol::{
     Addr, ClientId, Condition, Message, NodeId, OpId, Rejection, Reply, Request, Text,
@@ -180,12 +180,14 @@ impl World {
             outcome: Outcome::Pending,
             read: None,
             lsn: None,
+            term: None,
             error: None,
             stale: false,
             staleness: None,
             manual,
             ack: None,
             acked_by: None,
+            durable: false,
             consistency: None,
             need: None,
             redirects: 0,
@@ -293,7 +295,8 @@ impl World {
             Reply::Written { lsn, term, swapped } => {
                 op.outcome = Outcome::Ok;
                 op.lsn = Some(lsn);
-                client.session.wrote(lsn);
+                op.term = Some(term);
+                client.session.wrote(Token { term, lsn });
                 client.term_seen = client.term_seen.max(term);
                 if op.kind == OpKind::Cas {
                     op.swapped = Some(swapped);
@@ -362,16 +365,15 @@ impl World {
         op.completed_at = Some(now);
         op.error = Some(OpError::Timeout);
         // A read that timed out had no effect; a write's fate is unknown (Jepsen's info).
-        let mutates = op.kind.mutates();
-        op.outcome = if mutates {
+        op.outcome = if op.kind.mutates() {
             Outcome::Info
         } else {
             Outcome::Fail
         };
         let tried = op.node;
-        if mutates {
-            self.rediscover(c, tried); // the primary may be gone: look elsewhere next time
-        }
+        // The primary may be gone: a client that got no answer from the node it takes for
+        // the primary looks elsewhere next time (for a read sent elsewhere, nothing moves).
+        self.rediscover(c, tried);
         self.complete(c, op_id);
     }
 
@@ -432,7 +434,7 @@ impl World {
     }
 
     /// A client whose primary did not answer tries the next member after it next time.
-    fn rediscover(&mut self, c: ClientId, tried: NodeId) {
+    pub(super) fn rediscover(&mut self, c: ClientId, tried: NodeId) {
         let client = &self.clients[c as usize];
         if client.primary_hint != tried {
             return; // it already moved on

@@ -173,8 +173,16 @@ impl World {
         if slot.node.role == Role::Primary {
             return Err(ActionError(format!("{} is already primary", slot.name)));
         }
+        if !slot.node.config.is_voter(id) {
+            return Err(ActionError(format!(
+                "{} is not a voting member yet (a learner still catching up): it cannot lead",
+                slot.name
+            )));
+        }
         self.record(TraceEvent::Promoted { node: id });
-        self.with_node(id, |n, ctx| n.force_primary(ctx));
+        self.leadership.raft_throughout = false; // no votes: Raft's guarantees are off
+        let term = self.fresh_term();
+        self.with_node(id, |n, ctx| n.force_primary(ctx, Some(term)));
         Ok(())
     }
 

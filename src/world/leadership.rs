@@ -5,7 +5,7 @@
 
 use super::{NodeStatus, World};
 use crate::failover::FailoverMode;
-use crate::history::{OpKind, Outcome};
+use crate::history::Outcome;
 use crate::protocol::{Lsn, NodeEvent, NodeId, OpId, Term};
 use crate::time::Micros;
 use serde::Serialize;
@@ -25,7 +25,8 @@ pub struct Failover {
     pub took: Micros,
 }
 
-/// An acknowledged write that a node discarded because it diverged from the primary's log.
+/// An acknowledged write that a node discarded because it diverged from the primary's log
+/// (or lost it in a crash).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LostWrite {
@@ -35,28 +36,48 @@ pub struct LostWrite {
     /// The node that discarded it (the old primary, or a replica that had it).
     pub node: NodeId,
     pub at: Micros,
+    /// The cluster has decided: its commit index passed the write's position.
+    #[serde(skip)]
+    pub decided: bool,
 }
 
-/// Two primaries acknowledged writes over the same stretch of time.
+/// Two primaries at once: two nodes that won the same term (Raft's Election Safety
+/// broken), or two primaries of different terms acknowledging writes over the same stretch
+/// of time (a naive failover manager's split brain).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SplitBrain {
     pub at: Micros,
     pub nodes: [NodeId; 2],
     pub terms: [Term; 2],
+    /// Both won the same term.
+    pub same_term: bool,
+    /// Both acknowledgements were durable (a majority had each): impossible under Raft.
+    pub durable: bool,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Leadership {
     pub failovers: Vec<Failover>,
+    /// Acknowledged writes some node discarded (lost, or not yet known either way).
+    pub discards: Vec<LostWrite>,
+    /// How many discards are not decided yet.
+    undecided: usize,
+    /// Acknowledged writes discarded and then not held by the cluster: lost.
     pub lost_writes: Vec<LostWrite>,
     pub split_brains: Vec<SplitBrain>,
     /// When the current primary's trouble began (a fault action, or the first election).
     disrupted_at: Option<Micros>,
     last_primary: Option<NodeId>,
-    /// When each node last became primary, and when it last acknowledged a write.
+    /// When each node last became primary, and when it last acknowledged a write (and
+    /// whether that acknowledgement was durable).
     became_primary_at: BTreeMap<NodeId, Micros>,
-    last_ack_at: BTreeMap<NodeId, Micros>,
+    last_ack_at: BTreeMap<NodeId, (Micros, bool)>,
+    /// Who won each term (more than one: Election Safety is broken).
+    pub winners: BTreeMap<Term, Vec<NodeId>>,
+    /// Raft's promises hold for the run: failover was Raft throughout and nobody was
+    /// promoted by force (an operator's promotion, the naive monitor).
+    pub raft_throughout: bool,
     /// Whether a split brain between this pair is already recorded (once per episode).
     pairs_seen: BTreeMap<(NodeId, NodeId), Micros>,
     /// The naive monitor: when it last saw the primary, and whether it is watching.
@@ -69,9 +90,11 @@ impl Leadership {
         self.last_primary
     }
 
-    pub(super) fn note_initial_primary(&mut self, node: NodeId) {
+    pub(super) fn note_initial_primary(&mut self, node: NodeId, raft: bool) {
         self.last_primary = Some(node);
         self.became_primary_at.insert(node, 0);
+        self.winners.insert(1, vec![node]);
+        self.raft_throughout = raft;
     }
 }
 
@@ -96,6 +119,7 @@ impl World {
                 self.leadership.disrupted_at.get_or_insert(now);
             }
             NodeEvent::BecamePrimary { term } => {
+                self.note_winner(node, term);
                 let since = self.leadership.disrupted_at.take().unwrap_or(now);
                 self.leadership.failovers.push(Failover {
                     at: now,
@@ -117,10 +141,10 @@ impl World {
             NodeEvent::ConfigCommitted { membership, .. } => {
                 self.membership_moved = Some(Some(membership));
             }
-            NodeEvent::Acknowledged { .. } => self.check_split_brain(node),
+            NodeEvent::Acknowledged { durable, .. } => self.check_split_brain(node, durable),
             NodeEvent::Truncated { .. } => {
                 let discarded = std::mem::take(&mut self.nodes[node as usize].node.discarded);
-                self.note_discarded(node, &discarded);
+                self.note_discarded(node, &discarded, false);
                 self.nodes[node as usize].node.discarded = discarded;
             }
             _ => {}
@@ -128,53 +152,119 @@ impl World {
     }
 
     /// `node` threw `entries` away (a truncation, or a crash before they were flushed):
-    /// any that had been acknowledged to a client are lost writes.
-    pub(super) fn note_discarded(&mut self, node: NodeId, entries: &[crate::protocol::Entry]) {
+    /// any that had been acknowledged to a client may be lost. Whether it is, the cluster
+    /// decides later (`settle_discards`): another node may still hold it and lead.
+    pub(super) fn note_discarded(
+        &mut self,
+        node: NodeId,
+        entries: &[crate::protocol::Entry],
+        certain: bool,
+    ) {
         let now = self.now;
         for e in entries {
             let acked = self.history.get(e.op).is_some_and(|op| {
-                op.kind == OpKind::Write && op.outcome == Outcome::Ok && op.lsn == Some(e.lsn)
+                op.kind.mutates() && op.outcome == Outcome::Ok && op.lsn == Some(e.lsn)
             });
-            let known = self.leadership.lost_writes.iter().any(|l| l.op == e.op);
+            let known = self.leadership.discards.iter().any(|l| l.op == e.op);
             if acked && !known {
-                self.leadership.lost_writes.push(LostWrite {
+                let discard = LostWrite {
                     op: e.op,
                     lsn: e.lsn,
                     term: e.term,
                     node,
                     at: now,
-                });
-                if let Some(op) = self.history.get_mut(e.op) {
-                    op.lost = true;
+                    decided: certain,
+                };
+                self.leadership.discards.push(discard.clone());
+                if certain {
+                    self.lose(discard);
+                } else {
+                    self.leadership.undecided += 1;
                 }
             }
         }
     }
 
+    /// Decides the discards the authority's commit index has passed: a write it does not
+    /// hold at its position is lost for good (and marked so); one it holds came back.
+    pub(super) fn settle_discards(&mut self) {
+        if self.leadership.undecided == 0 {
+            return;
+        }
+        let Some(a) = self.authority() else {
+            return;
+        };
+        let node = &self.nodes[a as usize].node;
+        let (commit, commit_term, mut undecided) = (node.commit, node.term_at(node.commit), 0);
+        let mut lost = Vec::new();
+        for d in self.leadership.discards.iter_mut().filter(|d| !d.decided) {
+            // Past the commit index, an entry of an older term than the last committed one
+            // can never come back (terms only grow along a log).
+            if d.lsn > commit && d.term >= commit_term {
+                undecided += 1;
+                continue;
+            }
+            d.decided = true;
+            if node.entry(d.lsn).is_none_or(|e| e.op != d.op) {
+                lost.push(d.clone());
+            }
+        }
+        self.leadership.undecided = undecided;
+        for d in lost {
+            self.lose(d);
+        }
+    }
+
+    fn lose(&mut self, d: LostWrite) {
+        if let Some(op) = self.history.get_mut(d.op) {
+            op.lost = true;
+        }
+        self.leadership.lost_writes.push(d);
+    }
+
+    /// `node` won `term`: a second winner of one term is a split brain of the worst kind.
+    fn note_winner(&mut self, node: NodeId, term: Term) {
+        let winners = self.leadership.winners.entry(term).or_default();
+        let rivals: Vec<NodeId> = winners.iter().copied().filter(|&w| w != node).collect();
+        if !winners.contains(&node) {
+            winners.push(node);
+        }
+        for other in rivals {
+            let pair = (node.min(other), node.max(other));
+            self.leadership.split_brains.push(SplitBrain {
+                at: self.now,
+                nodes: [pair.0, pair.1],
+                terms: [term, term],
+                same_term: true,
+                durable: false,
+            });
+        }
+    }
+
     /// `node` just acknowledged a write: if another up node that believes it is primary
     /// acknowledged one since `node` took over, two primaries are accepting writes.
-    fn check_split_brain(&mut self, node: NodeId) {
+    fn check_split_brain(&mut self, node: NodeId, durable: bool) {
         let now = self.now;
-        self.leadership.last_ack_at.insert(node, now);
+        self.leadership.last_ack_at.insert(node, (now, durable));
         let since = self
             .leadership
             .became_primary_at
             .get(&node)
             .copied()
             .unwrap_or(0);
-        let rivals: Vec<NodeId> = self
+        let rivals: Vec<(NodeId, bool)> = self
             .leadership
             .last_ack_at
             .iter()
-            .filter(|&(&other, &at)| {
+            .filter(|&(&other, &(at, _))| {
                 other != node
                     && at >= since
                     && self.nodes[other as usize].status == NodeStatus::Up
                     && self.nodes[other as usize].node.role == crate::node::Role::Primary
             })
-            .map(|(&other, _)| other)
+            .map(|(&other, &(_, rival_durable))| (other, rival_durable))
             .collect();
-        for other in rivals {
+        for (other, rival_durable) in rivals {
             let pair = (node.min(other), node.max(other));
             let episode = since.max(
                 self.leadership
@@ -194,6 +284,8 @@ impl World {
                     self.nodes[pair.0 as usize].node.term,
                     self.nodes[pair.1 as usize].node.term,
                 ],
+                same_term: false,
+                durable: durable && rival_durable,
             });
         }
     }
@@ -241,6 +333,7 @@ impl World {
             .members()
             .into_iter()
             .filter(|&n| n != primary && live(self, n) && sees(self, n))
+            .filter(|&n| self.nodes[n as usize].node.electable())
             .max_by_key(|&n| {
                 let node = &self.nodes[n as usize].node;
                 (

@@ -129,19 +129,28 @@ impl World {
             return;
         }
         let config = node.config;
-        let wanted: Vec<NodeId> = self
-            .members()
-            .into_iter()
-            .filter(|m| !self.leaving.contains(m))
-            .collect();
-        let change = wanted
+        // Leaving nodes the configuration never took in (or already let go) just go.
+        let strays: Vec<NodeId> = self
+            .leaving
             .iter()
-            .find(|&&m| !config.contains(m))
-            .map(|&m| MemberChange::Add(m))
+            .copied()
+            .filter(|&m| !config.contains(m))
+            .collect();
+        for m in strays {
+            self.shut_down(m);
+        }
+        let change = (0..self.nodes.len() as NodeId)
+            .find(|&m| {
+                self.nodes[m as usize].status != NodeStatus::Removed
+                    && !self.leaving.contains(&m)
+                    && !config.contains(m)
+            })
+            .map(MemberChange::Add)
             .or_else(|| {
+                // A leaving node that has since become primary stays until it hands over.
                 self.leaving
                     .iter()
-                    .find(|&&m| config.contains(m))
+                    .find(|&&m| config.contains(m) && m != p)
                     .map(|&m| MemberChange::Remove(m))
             });
         if let Some(change) = change {
@@ -190,5 +199,9 @@ impl World {
             });
         }
         self.record(TraceEvent::NodeRemoved { node: id });
+        // Clients learn the machine is gone (its address stops answering at once).
+        for c in 0..self.clients.len() as crate::protocol::ClientId {
+            self.rediscover(c, id);
+        }
     }
 }

@@ -31,8 +31,10 @@ mod leadership;
 mod membership;
 mod serving;
 mod settings;
+mod verdict;
 
 pub use leadership::{Failover, LostWrite, SplitBrain};
+pub use verdict::SETTLE_AFTER;
 
 /// How many times an operation follows "not primary, try n2" before it fails.
 const MAX_REDIRECTS: u32 = 3;
@@ -220,7 +222,8 @@ impl World {
                 held: Vec::new(),
             });
         }
-        world.leadership.note_initial_primary(0);
+        let raft = scenario.failover.mode == crate::failover::FailoverMode::Raft;
+        world.leadership.note_initial_primary(0, raft);
         if world.nodes.iter().any(|s| s.region.is_some()) {
             world.apply_region_links();
             for o in &scenario.links {
@@ -315,6 +318,10 @@ impl World {
             EventKind::ClientNext(c) => self.client_next(c),
             EventKind::ClientTimeout(c, op) => self.client_timeout(c, op),
             EventKind::SampleLag => {
+                // Membership intent left waiting (no primary, a change in progress, a
+                // primary that came back) is picked up here at the latest.
+                self.reconcile_membership();
+                self.settle_discards();
                 self.sample_lag();
                 if self.now % SAMPLE_EVERY == 0 {
                     self.sample_metrics();
@@ -384,9 +391,13 @@ impl World {
         };
         f(&mut slot.node, &mut ctx);
         for event in events.drain(..) {
-            if let NodeEvent::Acknowledged { op, by, .. } = event {
+            if let NodeEvent::Acknowledged {
+                op, by, durable, ..
+            } = event
+            {
                 if let Some(op) = self.history.get_mut(op) {
                     op.acked_by = Some(by);
+                    op.durable = durable;
                 }
             }
             self.record(TraceEvent::Node { node: id, event });
@@ -565,7 +576,7 @@ impl World {
                 !held && !in_flight
             })
             .collect();
-        self.note_discarded(id, &orphans);
+        self.note_discarded(id, &orphans, true);
         let slot = self.member_mut(id)?;
         slot.status = NodeStatus::Crashed;
         slot.incarnation += 1;
@@ -585,6 +596,12 @@ impl World {
         self.record(TraceEvent::NodeRestarted { node: id });
         self.with_node(id, |node, ctx| node.restart(ctx));
         Ok(())
+    }
+
+    /// A term no node has used yet: what an operator promoting a node by hand picks (the
+    /// next timeline in PostgreSQL's archive).
+    pub(super) fn fresh_term(&self) -> crate::protocol::Term {
+        self.nodes.iter().map(|s| s.node.term).max().unwrap_or(0) + 1
     }
 
     fn member_mut(&mut self, id: NodeId) -> Result<&mut NodeSlot, ActionError> {

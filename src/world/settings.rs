@@ -55,6 +55,7 @@ impl World {
         candidate.validate()?;
         let was = self.scenario.failover.mode;
         self.scenario.failover = spec;
+        self.leadership.raft_throughout &= spec.mode == FailoverMode::Raft;
         let s = &self.scenario;
         self.params = NodeParams::new(&s.disk, &s.replication, &s.failover, s.nodes.len());
         for id in 0..self.nodes.len() as NodeId {
