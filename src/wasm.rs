@@ -142,6 +142,13 @@ impl Lab {
         to_js(&self.world.summary())
     }
 
+    /// Every checker's verdict on the history so far (see docs/binding-api.md): the
+    /// anomalies found by kind, with counts, broken promises and examples naming the
+    /// operations; judged as final once the cluster is healed and quiet.
+    pub fn anomalies(&self) -> Result<JsValue, JsError> {
+        to_js(&self.world.anomalies(self.world.looks_settled()))
+    }
+
     /// Writes `key = value` through the primary; returns the operation id.
     pub fn write(&mut self, key: &str, value: &str) -> Result<f64, JsError> {
         self.world

@@ -5,19 +5,44 @@
 import { fmtDur, fmtInt, parseDur } from './format.js';
 
 export class OpsPanel {
-  /** @param {Record<string, HTMLElement>} refs @param {{clientName:(c:number)=>string, nodeName:(id:number)=>string}} names */
+  /** @param {Record<string, HTMLElement>} refs @param {{clientName:(c:number)=>string, nodeName:(id:number)=>string, op:(id:number)=>object|undefined}} names */
   constructor(refs, names) {
     this.refs = refs;
     this.list = refs.ops;
     this.names = names;
     this.rows = new Map(); // op id → { el, sig, parts }
     this.counterText = '';
+    this.selected = new Set();
+    refs.opsPinnedClear.addEventListener('click', () => this.select([]));
   }
 
   clear() {
     this.rows.clear();
     this.list.replaceChildren();
     this.counterText = '';
+    this.select([]);
+  }
+
+  /**
+   * Selects operations (an anomaly's): their rows in the recent list are highlighted, and
+   * every one of them is shown above it, however old.
+   */
+  select(ids) {
+    this.selected = new Set(ids);
+    for (const [id, row] of this.rows) row.el.classList.toggle('rl-op-selected', this.selected.has(id));
+    const pinned = [];
+    for (const id of ids) {
+      const op = this.names.op(id);
+      if (!op) continue;
+      const row = this._makeRow(op);
+      row.el.classList.add('rl-op-selected');
+      row.el.dataset.testid = 'op-selected';
+      this._fill(row, op, op.completedAt ?? op.invokedAt);
+      pinned.push(row.el);
+    }
+    this.refs.opsPinned.replaceChildren(...pinned);
+    this.refs.opsPinnedBox.hidden = pinned.length === 0;
+    if (pinned.length) this.refs.opsPinnedBox.scrollIntoView({ block: 'nearest' });
   }
 
   update(snap) {
@@ -37,6 +62,7 @@ export class OpsPanel {
       let row = this.rows.get(op.id);
       if (!row) {
         row = this._makeRow(op);
+        if (this.selected.has(op.id)) row.el.classList.add('rl-op-selected');
         this.rows.set(op.id, row);
         this.list.prepend(row.el); // oldest → newest, each prepended: newest ends on top
       } else if (row.sig === sig) {
@@ -74,6 +100,7 @@ export class OpsPanel {
     const line = document.createElement('div');
     line.className = 'rl-op-line';
     const who = span('rl-op-who');
+    who.title = `operation #${op.id}`;
     const what = span('rl-op-what');
     const tags = span('rl-op-tags');
     const result = span('rl-op-result');

@@ -18,6 +18,7 @@ import { Settings } from './settings.js';
 import { MetricsPanel } from './metrics-panel.js';
 import { Scaling } from './scaling.js';
 import { Faults } from './faults.js';
+import { AnomaliesPanel } from './anomalies-panel.js';
 
 const MAX_IDS = 16;
 
@@ -89,6 +90,7 @@ export class ReplicaLab {
     this.ops = new OpsPanel(this.refs, {
       clientName: (c) => this.clientName(c),
       nodeName: (id) => this.nodeName(id),
+      op: (id) => this.controller.lab.op(id),
     });
     this.inspector = new Inspector(this.refs.inspector, {
       crash: (id) => this.act((lab) => lab.crash(id)),
@@ -132,6 +134,7 @@ export class ReplicaLab {
 
     this.settings = new Settings(this);
     this.faults = new Faults(this);
+    this.anomalies = new AnomaliesPanel(this);
     this.metrics = new MetricsPanel(this);
     this.scaling = new Scaling(this);
     this._cleanups.push(() => {
@@ -263,6 +266,7 @@ export class ReplicaLab {
     this.manual = null;
     this.nodeKey = '';
     this.ops.clear();
+    this.anomalies.clear();
     this.scaling.stop();
     this.metrics.reset();
     this.onClientsChanged();
@@ -410,6 +414,7 @@ export class ReplicaLab {
     setText(r.seedShown, String(snap.seed));
     this._syncNodes(snap);
     this.ops.update(snap);
+    if (!r.ops.closest('.rl-panel').hidden) this.anomalies.poll(!this.controller.isRunning());
     this.settings.update(snap);
     if (!r.failLog.closest('.rl-panel').hidden) this.faults.update(snap);
     this.metrics.poll();

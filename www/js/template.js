@@ -187,6 +187,17 @@ export const TEMPLATE = /* html */ `
         <div class="rl-counter rl-counter-stale"><b data-ref="cStale" data-testid="count-stale">0</b><span data-ref="cStalePct">stale</span></div>
       </div>
 
+      <div class="rl-card rl-anomalies" data-ref="anomalyCard" data-testid="anomalies" data-state="clean">
+        <div class="rl-row"><h3 class="rl-h">Checks</h3><span class="rl-anomaly-summary" data-ref="anomalySummary" data-testid="anomaly-summary">Nothing found so far</span></div>
+        <ul class="rl-anomaly-list" data-ref="anomalyList" data-testid="anomaly-list" aria-live="polite"></ul>
+        <p class="rl-hint" data-ref="anomalyNote"></p>
+      </div>
+
+      <div class="rl-ops-selected" data-ref="opsPinnedBox" data-testid="ops-selected" hidden>
+        <div class="rl-row"><span class="rl-label">Selected by the checks</span><span class="rl-spacer"></span><button type="button" class="rl-btn rl-btn-xs" data-ref="opsPinnedClear" data-testid="ops-selected-clear">clear</button></div>
+        <ol class="rl-ops" data-ref="opsPinned" aria-label="Operations an anomaly names"></ol>
+      </div>
+
       <ol class="rl-ops" data-ref="ops" data-testid="ops-list" aria-label="Recent operations, newest first"></ol>
     </section>
 
