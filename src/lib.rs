@@ -13,6 +13,7 @@
 //! ```
 
 pub mod ack;
+pub mod checks;
 pub mod client;
 pub mod config;
 pub mod consistency;
