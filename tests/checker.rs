@@ -3,6 +3,8 @@
 //! independently, the pruning rule's edge, budgets, explanations, every parser error, and
 //! property tests over generated histories.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use proptest::prelude::*;
 use replica_lab::checks::gen::{linearizable_history, GenOptions};
 use replica_lab::checks::history::{Event, History, Value};
