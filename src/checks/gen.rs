@@ -180,16 +180,17 @@ fn next_value(rng: &mut SimRng, fresh: &mut i64, values: u32) -> i64 {
 
 /// Applies the operations that took effect in order of their linearisation points.
 fn run_store(planned: &mut [Planned], keys: u32) {
-    let mut order: Vec<usize> = (0..planned.len())
+    let mut order: Vec<(u64, usize)> = (0..planned.len())
         .filter(|&i| match planned[i].fate {
             Fate::Ok => true,
             Fate::Fail => false,
             Fate::Info { took_effect } => took_effect,
         })
+        .map(|i| (planned[i].point, i))
         .collect();
-    order.sort_by_key(|&i| (planned[i].point, i));
+    order.sort_unstable();
     let mut registers: Vec<Option<i64>> = vec![None; keys as usize];
-    for i in order {
+    for (_, i) in order {
         let op = &mut planned[i];
         let register = &mut registers[op.key as usize];
         match op.kind {
@@ -208,14 +209,16 @@ fn run_store(planned: &mut [Planned], keys: u32) {
 
 /// The events in time order (an invoke before a completion at the same time).
 fn events(planned: &[Planned], keyed: bool) -> History {
-    let mut timed: Vec<(u64, u8, usize)> = Vec::with_capacity(planned.len() * 2);
+    // (time * 2 + 1 for a completion, operation): invokes sort first at equal times.
+    let mut timed: Vec<(u64, usize)> = Vec::with_capacity(planned.len() * 2);
     for (i, op) in planned.iter().enumerate() {
-        timed.push((op.invoke, 0, i));
-        timed.push((op.ret, 1, i));
+        timed.push((op.invoke * 2, i));
+        timed.push((op.ret * 2 + 1, i));
     }
     timed.sort_unstable();
     let mut history = History::new();
-    for (time, completion, i) in timed {
+    for (at, i) in timed {
+        let (time, completion) = (at / 2, at % 2);
         let op = &planned[i];
         let key = Value::Int(i64::from(op.key));
         let invoke = match op.kind {

@@ -13,7 +13,6 @@ use crate::protocol::Text;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A register's value, or a key. `Nil` (JSON `null`) is the initial value of every register.
@@ -479,7 +478,10 @@ impl Places {
 }
 
 /// Where a process stands while pairing.
+#[derive(Clone, Copy)]
 enum Open {
+    /// No operation open.
+    Idle,
     /// Its invoke at this index awaits a completion.
     At(usize),
     /// One of its events could not be read: its pairing is not judged until it next invokes.
@@ -492,41 +494,44 @@ fn pair<'a>(
     events: impl Iterator<Item = Result<&'a Event, Option<u64>>>,
     places: &Places,
 ) -> (Vec<Operation>, Vec<HistoryError>) {
-    let mut open: BTreeMap<u64, Open> = BTreeMap::new();
+    let mut open = Processes::default();
     let mut invokes: Vec<Option<&Event>> = Vec::new();
-    let mut ops = Vec::new();
+    // Operations by the index of their invoke, so they come out in invocation order.
+    let mut by_call: Vec<Option<Operation>> = Vec::new();
     let mut errors = Vec::new();
     for (i, event) in events.enumerate() {
         let event = match event {
             Ok(event) => event,
             Err(process) => {
                 invokes.push(None);
+                by_call.push(None);
                 if let Some(p) = process {
-                    open.insert(p, Open::Unknown);
+                    open.set(p, Open::Unknown);
                 }
                 continue;
             }
         };
         invokes.push(Some(event));
+        by_call.push(None);
         check_shape(event, i, places, &mut errors);
         let p = event.process;
         if event.kind == EventType::Invoke {
-            if let Some(Open::At(earlier)) = open.get(&p) {
+            if let Open::At(earlier) = open.get(p) {
                 errors.push(HistoryError::at(
                     places.at(i),
                     format!(
                         "process {p} invokes while its operation at {} is still open",
-                        places.at(*earlier)
+                        places.at(earlier)
                     ),
                 ));
             }
-            open.insert(p, Open::At(i));
+            open.set(p, Open::At(i));
             continue;
         }
-        let call = match open.remove(&p) {
-            Some(Open::At(call)) => call,
-            Some(Open::Unknown) => continue,
-            None => {
+        let call = match open.get(p) {
+            Open::At(call) => call,
+            Open::Unknown => continue,
+            Open::Idle => {
                 errors.push(HistoryError::at(
                     places.at(i),
                     format!("process {p} completes an operation it never invoked"),
@@ -534,23 +539,43 @@ fn pair<'a>(
                 continue;
             }
         };
+        open.set(p, Open::Idle);
         let Some(invoke) = invokes[call] else {
             continue;
         };
         match completed(invoke, call, event, i, places) {
-            Ok(op) => ops.push(op),
+            Ok(op) => by_call[call] = Some(op),
             Err(e) => errors.push(e),
         }
     }
-    for (p, state) in open {
+    for &(p, state) in &open.0 {
         if let Open::At(call) = state {
             if let Some(invoke) = invokes[call] {
-                ops.push(operation(invoke, call, None, Outcome::Info, p));
+                by_call[call] = Some(operation(invoke, call, None, Outcome::Info, p));
             }
         }
     }
-    ops.sort_by_key(|op| op.call);
-    (ops, errors)
+    (by_call.into_iter().flatten().collect(), errors)
+}
+
+/// Each process's state, sorted by process number (a history has few processes).
+#[derive(Default)]
+struct Processes(Vec<(u64, Open)>);
+
+impl Processes {
+    fn get(&self, p: u64) -> Open {
+        match self.0.binary_search_by_key(&p, |&(q, _)| q) {
+            Ok(i) => self.0[i].1,
+            Err(_) => Open::Idle,
+        }
+    }
+
+    fn set(&mut self, p: u64, state: Open) {
+        match self.0.binary_search_by_key(&p, |&(q, _)| q) {
+            Ok(i) => self.0[i].1 = state,
+            Err(i) => self.0.insert(i, (p, state)),
+        }
+    }
 }
 
 /// Checks what one event must satisfy on its own (events built in code skip the parser).

@@ -17,7 +17,7 @@ pub use explain::{Blocked, Explanation, OpRef, Placed};
 use crate::checks::history::{Action, History, HistoryError, Operation, Outcome, Value};
 use search::{Act, Budget, Found, KeyOp, Problem, RanOut, NEVER};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 
 /// Limits on the search. The core never reads a clock (`std::time` traps on wasm32): the
@@ -89,9 +89,14 @@ pub fn check_linearizable(
 
 /// [`check_linearizable`] for operations already paired by [`History::operations`].
 pub fn check_operations(ops: &[Operation], options: &CheckOptions<'_>) -> Report {
-    let mut by_key: BTreeMap<Option<&Value>, Vec<&Operation>> = BTreeMap::new();
+    // Sorted by key (a history has few keys: a sorted vector).
+    let mut by_key: Vec<(Option<&Value>, Vec<&Operation>)> = Vec::new();
     for op in ops {
-        by_key.entry(op.key.as_ref()).or_default().push(op);
+        let key = op.key.as_ref();
+        match by_key.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => by_key[i].1.push(op),
+            Err(i) => by_key.insert(i, (key, vec![op])),
+        }
     }
     let mut report = Report {
         verdict: Verdict::Linearizable,

@@ -222,8 +222,10 @@ struct Search<'p> {
     feeders: Vec<usize>,
     /// The candidate lists of the levels being scanned, innermost last.
     arena: Vec<usize>,
-    /// Scratch marks: `wanted[v] == mark` when a candidate needs the register to become `v`.
+    /// Scratch marks: `wanted[v] == mark` when a candidate needs the register to become `v`;
+    /// `listed[op] == mark` when `op` is already on the candidate list being built.
     wanted: Vec<u64>,
+    listed: Vec<u64>,
     wanted_values: Vec<u32>,
     mark: u64,
     placed: OpSet,
@@ -242,12 +244,20 @@ struct Search<'p> {
 
 impl<'p> Search<'p> {
     fn new(p: &'p Problem) -> Search<'p> {
+        // Calls are in order already; merge the returns, sorted, into them.
+        let finite = &p.ops[..p.finite];
+        let mut returns: Vec<(usize, usize)> = (0..p.finite).map(|i| (finite[i].ret, i)).collect();
+        returns.sort_unstable();
         let mut order: Vec<(usize, usize, bool)> = Vec::with_capacity(2 * p.finite);
-        for (i, op) in p.ops[..p.finite].iter().enumerate() {
+        let mut r = returns.iter().peekable();
+        for (i, op) in finite.iter().enumerate() {
+            while let Some(&&(ret, j)) = r.peek().filter(|(ret, _)| *ret < op.call) {
+                order.push((ret, j, false));
+                r.next();
+            }
             order.push((op.call, i, true));
-            order.push((op.ret, i, false));
         }
-        order.sort_unstable();
+        order.extend(r.map(|&(ret, j)| (ret, j, false)));
         let n = order.len();
         let mut entry_op = vec![0; n + 1];
         let mut is_call = vec![false; n + 1];
@@ -301,6 +311,7 @@ impl<'p> Search<'p> {
             feeders,
             arena: Vec::new(),
             wanted: vec![0; values],
+            listed: vec![0; p.ops.len()],
             wanted_values: Vec::new(),
             mark: 0,
             placed: OpSet::new(p.finite, infos),
@@ -418,22 +429,21 @@ impl<'p> Search<'p> {
                 });
             self.arena.extend(all);
         } else {
-            for &v in &self.wanted_values {
-                let writers = self.writers_of[v as usize]
-                    .iter()
-                    .take_while(|i| invoked(i));
-                self.arena.extend(writers.filter(|i| open(i)));
-            }
             // Those an unplaced `info` cas could observe next.
             let expecting = &self.info_cas_expecting;
-            let feeds = |&&i: &&usize| match ops[i].act {
+            let feeds = |&i: &usize| match ops[i].act {
                 Act::Write(v) | Act::Cas(_, v) => expecting[v as usize] > 0,
                 _ => false,
             };
-            let feeders = self.feeders.iter().take_while(|i| invoked(i));
-            self.arena.extend(feeders.filter(|i| open(i)).filter(feeds));
-            self.arena[start..].sort_unstable();
-            dedup_tail(&mut self.arena, start);
+            let writers = self.wanted_values.iter().flat_map(|&v| {
+                let writers = self.writers_of[v as usize].iter().copied();
+                writers.take_while(invoked).filter(open)
+            });
+            let feeders = self.feeders.iter().copied().take_while(invoked);
+            let (listed, mark) = (&mut self.listed, self.mark);
+            let first_time = |&i: &usize| std::mem::replace(&mut listed[i], mark) != mark;
+            let candidates = writers.chain(feeders.filter(open).filter(feeds));
+            self.arena.extend(candidates.filter(first_time));
         }
         InfoScan {
             start,
@@ -579,18 +589,6 @@ fn observed(act: Act) -> Option<u32> {
         Act::Read(v) | Act::Cas(v, _) | Act::CasFailed(v) => Some(v),
         Act::Write(_) => None,
     }
-}
-
-/// Removes repeated values from the sorted `v[start..]`.
-fn dedup_tail(v: &mut Vec<usize>, start: usize) {
-    let mut kept = start;
-    for i in start..v.len() {
-        if kept == start || v[i] != v[kept - 1] {
-            v[kept] = v[i];
-            kept += 1;
-        }
-    }
-    v.truncate(kept);
 }
 
 fn unlink(next: &mut [usize], prev: &mut [usize], x: usize) {
