@@ -694,6 +694,11 @@ fn operation(
     }
 }
 
+/// Runs the Rust example of `docs/history-format.md` as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/history-format.md")]
+struct HistoryFormatDoc;
+
 #[cfg(test)]
 mod tests {
     use super::*;
