@@ -1,21 +1,23 @@
 //! Linearizability of read / write / cas registers, one register per key, checked by the
-//! WGL search with memoisation (see [`search`]) as Porcupine and Knossos do it.
+//! WGL search with memoisation as Porcupine and Knossos do it (`search`, over the input
+//! types of `problem`, with the memo of `memo`).
 //!
 //! This module owns the public API ([`check_linearizable`], [`CheckOptions`], [`Report`]),
 //! splitting a history by key (linearizability is compositional: a history is linearizable
 //! iff each key's sub-history is), turning each key's operations into the search's input
 //! (values interned to small integers, `fail` operations and `info` reads dropped, provably
 //! irrelevant `info` writes pruned), and a quick proof of impossibility for a read of a value
-//! nothing could have written by then. [`explain`] turns a failed search into words.
+//! nothing could have written by then. `explain` turns a failed search into words.
 
 mod explain;
 mod memo;
+mod problem;
 mod search;
 
 pub use explain::{Blocked, Explanation, OpRef, Placed};
 
 use crate::checks::history::{Action, History, HistoryError, Operation, Outcome, Value};
-use search::{Act, Budget, Found, KeyOp, Problem, RanOut, NEVER};
+use problem::{Act, Budget, Found, KeyOp, Problem, RanOut, NEVER};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;

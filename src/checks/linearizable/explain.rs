@@ -2,7 +2,7 @@
 //! linearizable prefix the search found (its last operations, with the register after
 //! each), the operations that cannot be placed after it and why, and one paragraph saying so.
 
-use super::search::{Act, Placement, Problem};
+use super::problem::{Act, Placement, Problem};
 use super::Impossible;
 use crate::checks::history::{Action, Function, Operation, Outcome, Value};
 use serde::Serialize;
