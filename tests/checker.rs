@@ -995,3 +995,59 @@ proptest! {
         prop_assert_eq!(linearizable, expected, "{}\n{:?}", history.to_json(), report);
     }
 }
+
+/// Harder shapes than the benchmark's, for the notes in BENCHMARKS.md (timings, so not a
+/// pass/fail test): `cargo test --profile bench --test checker -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn harder_histories_report() {
+    let big = GenOptions::big(0);
+    let shapes = [
+        ("10k ops, 5% info (the benchmark)", big),
+        (
+            "10k ops, 10% info",
+            GenOptions {
+                info: 100_000,
+                ..big
+            },
+        ),
+        (
+            "10k ops, 20% info",
+            GenOptions {
+                info: 200_000,
+                ..big
+            },
+        ),
+        ("10k ops, values 1 to 5", GenOptions { values: 5, ..big }),
+        ("10k ops, no cas", GenOptions { cas: 0, ..big }),
+        (
+            "1k ops, 20% info",
+            GenOptions {
+                info: 200_000,
+                operations: 1000,
+                ..big
+            },
+        ),
+    ];
+    for (name, shape) in shapes {
+        let (mut decided, mut worst_ms, mut worst_steps) = (0, 0.0f64, 0);
+        for seed in 1..=5 {
+            let history = linearizable_history(&GenOptions { seed, ..shape });
+            let started = std::time::Instant::now();
+            let options = CheckOptions {
+                max_steps: 5_000_000,
+                out_of_time: None,
+            };
+            let report = check_linearizable(&history, &options).unwrap();
+            worst_ms = worst_ms.max(started.elapsed().as_secs_f64() * 1e3);
+            worst_steps = worst_steps.max(report.steps);
+            assert_ne!(
+                report.verdict,
+                Verdict::NotLinearizable,
+                "{name}, seed {seed}"
+            );
+            decided += usize::from(report.verdict == Verdict::Linearizable);
+        }
+        println!("{name}: {decided}/5 decided within 5M steps; worst {worst_ms:.1} ms, {worst_steps} steps");
+    }
+}
