@@ -998,9 +998,18 @@ proptest! {
 
 /// Harder shapes than the benchmark's, for the notes in BENCHMARKS.md (timings, so not a
 /// pass/fail test): `cargo test --profile bench --test checker -- --ignored --nocapture`.
+/// It also writes the benchmark's two histories to the temporary directory, for the CLI.
 #[test]
 #[ignore]
 fn harder_histories_report() {
+    for (name, options) in [
+        ("big", GenOptions::big(1)),
+        ("etcd", GenOptions::etcd_like(1)),
+    ] {
+        let path = std::env::temp_dir().join(format!("replica-lab-checker-{name}.json"));
+        std::fs::write(&path, linearizable_history(&options).to_json()).unwrap();
+        println!("wrote {}", path.display());
+    }
     let big = GenOptions::big(0);
     let shapes = [
         ("10k ops, 5% info (the benchmark)", big),
