@@ -477,3 +477,64 @@ fn link_spec(settings: &str) -> Result<LinkSpec, JsError> {
     let s = LinkSettings::from_json(settings).map_err(|e| JsError::new(&format!("link: {e}")))?;
     Ok(LinkSpec::from_settings(&s))
 }
+
+/// `checkHistory`'s options: `{maxSteps?, timeoutMs?}` (see docs/binding-api.md).
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CheckHistoryOptions {
+    max_steps: Option<f64>,
+    timeout_ms: Option<f64>,
+}
+
+/// Checks a history in the Jepsen format (docs/history-format.md) for linearizability and
+/// returns the report the CLI prints (`verdict`, `keys`, `operations`, `steps`,
+/// `explanation`, `keyResults`, `ms`). Options `{maxSteps?: number, timeoutMs?: number}`
+/// (defaults: unlimited steps, 10 000 ms; 0 is unlimited); running out gives `"unknown"`.
+/// A bad history throws an `Error` listing every problem by path, one per line.
+#[wasm_bindgen(js_name = checkHistory)]
+pub fn check_history(text: &str, options: JsValue) -> Result<JsValue, JsError> {
+    use crate::checks::history::History;
+    use crate::checks::linearizable::{check_linearizable, CheckOptions};
+    let started = js_sys::Date::now();
+    let options: CheckHistoryOptions = if options.is_undefined() || options.is_null() {
+        CheckHistoryOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| JsError::new(&format!("checkHistory options: {e}")))?
+    };
+    let whole = |n: Option<f64>, what: &str| match n {
+        None => Ok(None),
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9.0e15 => Ok(Some(n)),
+        Some(n) => Err(JsError::new(&format!(
+            "checkHistory options: {what} must be a whole number of at least 0 (got {n})"
+        ))),
+    };
+    let max_steps = whole(options.max_steps, "maxSteps")?.unwrap_or(0.0) as u64;
+    let timeout = whole(options.timeout_ms, "timeoutMs")?.unwrap_or(10_000.0);
+    let out_of_time = move || timeout > 0.0 && js_sys::Date::now() - started >= timeout;
+    let problems = |errors: Vec<crate::checks::history::HistoryError>| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        JsError::new(&lines.join("\n"))
+    };
+    let history = History::from_json(text).map_err(problems)?;
+    let options = CheckOptions {
+        max_steps,
+        out_of_time: Some(&out_of_time),
+    };
+    let report = check_linearizable(&history, &options).map_err(problems)?;
+    let result = to_js(&report)?;
+    let ms = JsValue::from_f64(js_sys::Date::now() - started);
+    js_sys::Reflect::set(&result, &JsValue::from_str("ms"), &ms)
+        .map_err(|_| JsError::new("internal: could not set ms"))?;
+    Ok(result)
+}
+
+/// For the checker benchmark (`www/bench-checker.html`): the JSON text of a generated
+/// linearizable history, preset `"big"` or `"etcd"` (as in benches/checker.rs).
+#[doc(hidden)]
+#[wasm_bindgen(js_name = generateHistory)]
+pub fn generate_history(preset: &str, seed: f64) -> Result<String, JsError> {
+    let options = crate::checks::gen::GenOptions::preset(preset, seed as u64)
+        .ok_or_else(|| JsError::new(&format!("unknown preset {preset:?} (big or etcd)")))?;
+    Ok(crate::checks::gen::linearizable_history(&options).to_json())
+}

@@ -225,3 +225,60 @@ fn faults_and_failover_from_javascript() {
         Some("naive")
     );
 }
+
+#[wasm_bindgen_test]
+fn check_history_judges_histories_and_names_their_problems() {
+    use replica_lab::wasm::{check_history, generate_history};
+    let stale = r#"[
+        {"process": 0, "type": "invoke", "f": "write", "key": "x", "value": 1},
+        {"process": 0, "type": "ok", "f": "write", "key": "x", "value": 1},
+        {"process": 0, "type": "invoke", "f": "write", "key": "x", "value": 2},
+        {"process": 0, "type": "ok", "f": "write", "key": "x", "value": 2},
+        {"process": 1, "type": "invoke", "f": "read", "key": "x", "value": null},
+        {"process": 1, "type": "ok", "f": "read", "key": "x", "value": 1}]"#;
+    let report = check_history(stale, JsValue::UNDEFINED).unwrap();
+    assert_eq!(
+        get(&report, "verdict").as_string().as_deref(),
+        Some("not-linearizable")
+    );
+    let explanation = get(&report, "explanation");
+    assert_eq!(get(&explanation, "prefixLength").as_f64(), Some(2.0));
+    let blocked: js_sys::Array = get(&explanation, "blocked").dyn_into().unwrap();
+    assert_eq!(
+        get(&blocked.get(0), "reason").as_string().as_deref(),
+        Some("read returned 1 but the register held 2")
+    );
+    assert!(get(&report, "ms").as_f64().unwrap() >= 0.0);
+
+    let fine = stale.replace(r#""value": 1}]"#, r#""value": 2}]"#);
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"maxSteps".into(), &1000.into()).unwrap();
+    js_sys::Reflect::set(&options, &"timeoutMs".into(), &5000.into()).unwrap();
+    let report = check_history(&fine, options.into()).unwrap();
+    assert_eq!(
+        get(&report, "verdict").as_string().as_deref(),
+        Some("linearizable")
+    );
+    assert_eq!(get(&report, "operations").as_f64(), Some(3.0));
+
+    let generated = generate_history("etcd", 1.0).unwrap();
+    let report = check_history(&generated, JsValue::NULL).unwrap();
+    assert_eq!(
+        get(&report, "verdict").as_string().as_deref(),
+        Some("linearizable")
+    );
+
+    let bad = stale.replace(
+        r#""type": "ok", "f": "read""#,
+        r#""type": "okay", "f": "read""#,
+    );
+    let message = js_error(check_history(&bad, JsValue::UNDEFINED).unwrap_err());
+    assert!(
+        message.contains(r#"[5].type: expected invoke, ok, fail or info (got "okay")"#),
+        "{message}"
+    );
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"maxSteps".into(), &(-1).into()).unwrap();
+    let message = js_error(check_history(stale, options.into()).unwrap_err());
+    assert!(message.contains("maxSteps"), "{message}");
+}

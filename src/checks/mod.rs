@@ -1,15 +1,22 @@
-//! Checkers that judge a history from outside the system that produced it (TigerBeetle's
-//! state checker, stateright's properties, Jepsen's checkers): nothing here reads a node's
-//! private state or trusts what a node said about itself beyond its answers to clients.
+//! Checkers that judge a history from outside the system that produced it (Jepsen's
+//! checkers, TigerBeetle's state checker, stateright's properties): they read what clients
+//! saw and, for the lab's own runs, the cluster's final log as an observer outside the
+//! nodes would; never a node's private bookkeeping.
 //!
-//! - `anomalies`: the report every checker adds to (kinds, counts, examples, promises);
-//! - `facts`: what the checkers are told about a run;
+//! - `history`: Jepsen's history format (invoke / ok / fail / info), read from JSON;
+//! - `linearizable`: a WGL linearizability checker for read / write / cas registers;
+//! - `anomalies`: the report the lab's checkers add to (kinds, counts, examples, promises);
+//! - `facts`: what the lab's checkers are told about a run;
 //! - `outcomes`: lost acknowledged writes, dirty reads, stale reads;
 //! - `sessions`: read your writes, monotonic reads, monotonic writes, writes follow reads;
 //! - `replicas`: divergence after quiescence, split brain.
 
 pub mod anomalies;
 pub mod facts;
+#[doc(hidden)]
+pub mod gen;
+pub mod history;
+pub mod linearizable;
 pub mod outcomes;
 pub mod replicas;
 pub mod sessions;
@@ -17,7 +24,8 @@ pub mod sessions;
 pub use anomalies::{Kind, Report};
 pub use facts::RunFacts;
 
-/// Runs every checker over the facts of one run.
+/// Runs every checker over the facts of one run (linearizability is run by the caller,
+/// which knows which operations promise it).
 pub fn judge(facts: &RunFacts) -> Report {
     let mut report = Report {
         settled: facts.settled,

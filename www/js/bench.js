@@ -2,6 +2,7 @@
 // benches/throughput.rs, timed with performance.now(). Results go to the page and to
 // window.__benchResult for scripts/bench-wasm.mjs.
 import init, { Lab } from '../pkg/replica_lab.js';
+import { checkerBench } from './bench-checker.js';
 
 const EVENTS = 200_000;
 const RUNS = 10;
@@ -31,6 +32,7 @@ async function main() {
     traceHash: hash,
     userAgent: navigator.userAgent,
   };
+  result.checker = checkerBench(); // after the throughput runs, so the two never compete
   document.getElementById('result').textContent = JSON.stringify(result, null, 2);
   window.__benchResult = result;
 }
