@@ -3,7 +3,7 @@
 //! JSON line per file.
 //!
 //! ```text
-//! cargo run --release --example check -- FILE.json [FILE.json ...] [--max-steps N] [--timeout 10s]
+//! cargo run --release --example check -- FILE.json [FILE.json ...] [--max-steps N] [--timeout 10s] [--sessions]
 //! ```
 //!
 //! Each line is the checker's report plus the file and the wall-clock time:
@@ -11,7 +11,9 @@
 //! "operations": 300, "steps": 1234, "explanation": null | {...}, "keyResults": [...], "ms": 2.1}`.
 //! `--max-steps` bounds the search per key (0, the default, is unlimited); `--timeout` bounds
 //! each file's wall-clock time (default 10s; 0 is unlimited). Either running out makes the
-//! undecided keys `unknown`.
+//! undecided keys `unknown`. `--sessions` adds a `sessions` object per line: read-your-writes
+//! and monotonic-reads violations per process, judged by the order real time forces on the
+//! writes (`docs/history-format.md`), with the first few examples.
 //!
 //! A file that cannot be read, or is not a valid history, prints its problems on stderr, each
 //! named by path (`h.json: [17].type: expected invoke, ok, fail or info (got "okay")`), and a
@@ -19,22 +21,27 @@
 //! there is one line per file either way.
 //!
 //! Exit status: 2 if any file was unreadable or invalid (or the arguments were bad); else 1
-//! if any history is not linearizable; else 3 if any is unknown; else 0.
+//! if any history is not linearizable (or, with `--sessions`, breaks a session guarantee);
+//! else 3 if any is unknown; else 0.
 
 use replica_lab::checks::history::History;
 use replica_lab::checks::linearizable::{check_linearizable, CheckOptions, Report, Verdict};
+use replica_lab::checks::sessions::from_history::{self, SessionReport};
 use replica_lab::time::Dur;
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: check FILE.json [FILE.json ...] [--max-steps N] [--timeout 10s]";
+const USAGE: &str =
+    "usage: check FILE.json [FILE.json ...] [--max-steps N] [--timeout 10s] [--sessions]";
 
 struct Args {
     files: Vec<String>,
     max_steps: u64,
     /// `None`: no limit.
     timeout: Option<Duration>,
+    /// Also check session guarantees.
+    sessions: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -42,6 +49,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         files: Vec::new(),
         max_steps: 0,
         timeout: Some(Duration::from_secs(10)),
+        sessions: false,
     };
     while let Some(arg) = args.next() {
         let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
@@ -59,6 +67,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .micros();
                 parsed.timeout = (micros > 0).then(|| Duration::from_micros(micros));
             }
+            "--sessions" => parsed.sessions = true,
             "-h" | "--help" => return Err(USAGE.into()),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"))
@@ -78,6 +87,8 @@ struct Checked<'a> {
     file: &'a str,
     #[serde(flatten)]
     report: &'a Report,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sessions: Option<SessionReport>,
     ms: f64,
 }
 
@@ -150,13 +161,20 @@ fn check_file(file: &str, args: &Args) -> Status {
             return Status::Unreadable;
         }
     };
+    // The history paired up for the linearizability check, so it does here too.
+    let sessions = args
+        .sessions
+        .then(|| from_history::check(&history).unwrap_or_default());
+    let broken_session = sessions.as_ref().is_some_and(|s| s.violations() > 0);
     let ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     print_line(&Checked {
         file,
         report: &report,
+        sessions,
         ms,
     });
     match report.verdict {
+        _ if broken_session => Status::NotLinearizable,
         Verdict::Linearizable => Status::Linearizable,
         Verdict::NotLinearizable => Status::NotLinearizable,
         Verdict::Unknown => Status::Unknown,

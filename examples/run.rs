@@ -4,13 +4,19 @@
 //!
 //! ```text
 //! cargo run --release --example run -- scenario.json [--seed N] [--until 60s]
-//!     [--ack POLICY] [--scaling 1,2,4,8]
+//!     [--ack POLICY] [--scaling 1,2,4,8] [--history FILE]
 //! ```
 //!
 //! `--ack` overrides the scenario's acknowledgement policy (JSON, as in the scenario:
 //! `async`, `majority`, `'{"replicas": 2, "select": "first", "point": "applied"}'`; a bare
 //! word needs no quotes). `--scaling` adds a `scaling` array: the same scenario run with
-//! each given number of replicas, its read and write throughput and latency.
+//! each given number of replicas, its read and write throughput and latency. `--history FILE`
+//! writes the run's history in Jepsen's format (`docs/history-format.md`), for
+//! `cargo run --release --example check -- FILE --sessions` or any Jepsen-format tool.
+//!
+//! The summary's `anomalies` section is every checker's verdict (`crate::checks`): each kind
+//! found, how often, how many of them the configuration promised against, and the first
+//! few examples naming operation ids, times and nodes.
 //!
 //! The seed comes from `--seed`, else from the scenario's `seed` field; there is no other
 //! source. Exit status: 0 on success, 2 on bad arguments or a bad scenario.
@@ -22,8 +28,7 @@ use replica_lab::time::Dur;
 use replica_lab::{Scenario, World};
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: run SCENARIO.json [--seed N] [--until DURATION] [--ack POLICY] [--scaling 1,2,4,8]";
+const USAGE: &str = "usage: run SCENARIO.json [--seed N] [--until DURATION] [--ack POLICY] [--scaling 1,2,4,8] [--history FILE]";
 
 struct Args {
     path: String,
@@ -31,10 +36,11 @@ struct Args {
     until: Option<Dur>,
     ack: Option<AckPolicy>,
     scaling: Vec<u32>,
+    history: Option<String>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut path, mut seed, mut until, mut ack) = (None, None, None, None);
+    let (mut path, mut seed, mut until, mut ack, mut history) = (None, None, None, None, None);
     let mut scaling = Vec::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -70,6 +76,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     );
                 }
             }
+            "--history" => {
+                history = Some(args.next().ok_or("--history needs a file to write")?);
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"))
@@ -84,6 +93,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         until,
         ack,
         scaling,
+        history,
     })
 }
 
@@ -101,6 +111,10 @@ fn run() -> Result<String, String> {
     let until = args.until.or(scenario.until).unwrap_or(Dur::ms(60_000));
     let mut world = World::new(&scenario, seed).map_err(|e| e.to_string())?;
     world.run_until(until.micros(), u64::MAX);
+    if let Some(file) = &args.history {
+        std::fs::write(file, world.jepsen_history(true).to_json())
+            .map_err(|e| format!("--history {file}: {e}"))?;
+    }
     let mut summary = serde_json::to_value(world.summary()).map_err(|e| e.to_string())?;
     if !args.scaling.is_empty() {
         let points = args

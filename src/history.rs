@@ -102,6 +102,12 @@ pub struct Op {
     pub redirects: u32,
     /// An acknowledged write that a later truncation discarded: acknowledged, then lost.
     pub lost: bool,
+    /// Places of the invocation and the completion in the order the history saw them
+    /// (several can share a microsecond: this says which came first).
+    #[serde(skip)]
+    pub invoke_seq: u64,
+    #[serde(skip)]
+    pub complete_seq: u64,
 }
 
 impl Op {
@@ -128,11 +134,15 @@ pub struct Counters {
 pub struct History {
     ops: Vec<Op>,
     counters: Counters,
+    /// The next place in the order of invocations and completions.
+    seq: u64,
 }
 
 impl History {
     pub fn invoke(&mut self, mut op: Op) -> OpId {
         op.id = self.ops.len() as OpId + 1;
+        op.invoke_seq = self.seq;
+        self.seq += 1;
         let id = op.id;
         self.ops.push(op);
         self.counters.pending += 1;
@@ -141,9 +151,15 @@ impl History {
 
     /// Counts an operation that has just left `pending` (call once, after setting its outcome).
     pub fn count_completion(&mut self, id: OpId) {
-        let Some(op) = id.checked_sub(1).and_then(|i| self.ops.get(i as usize)) else {
+        let seq = self.seq;
+        let Some(op) = id.checked_sub(1).and_then(|i| self.ops.get_mut(i as usize)) else {
             return;
         };
+        if op.outcome != Outcome::Pending {
+            op.complete_seq = seq;
+            self.seq += 1;
+        }
+        let op = &*op;
         let c = &mut self.counters;
         match (op.kind.mutates(), op.outcome) {
             (_, Outcome::Pending) => return,

@@ -478,18 +478,21 @@ fn link_spec(settings: &str) -> Result<LinkSpec, JsError> {
     Ok(LinkSpec::from_settings(&s))
 }
 
-/// `checkHistory`'s options: `{maxSteps?, timeoutMs?}` (see docs/binding-api.md).
+/// `checkHistory`'s options: `{maxSteps?, timeoutMs?, sessions?}` (see docs/binding-api.md).
 #[derive(serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CheckHistoryOptions {
     max_steps: Option<f64>,
     timeout_ms: Option<f64>,
+    #[serde(default)]
+    sessions: bool,
 }
 
 /// Checks a history in the Jepsen format (docs/history-format.md) for linearizability and
 /// returns the report the CLI prints (`verdict`, `keys`, `operations`, `steps`,
-/// `explanation`, `keyResults`, `ms`). Options `{maxSteps?: number, timeoutMs?: number}`
-/// (defaults: unlimited steps, 10 000 ms; 0 is unlimited); running out gives `"unknown"`.
+/// `explanation`, `keyResults`, `ms`). Options `{maxSteps?: number, timeoutMs?: number,
+/// sessions?: boolean}` (defaults: unlimited steps, 10 000 ms; 0 is unlimited); running out
+/// gives `"unknown"`. `sessions: true` adds the session checks' `sessions` object.
 /// A bad history throws an `Error` listing every problem by path, one per line.
 #[wasm_bindgen(js_name = checkHistory)]
 pub fn check_history(text: &str, options: JsValue) -> Result<JsValue, JsError> {
@@ -509,6 +512,7 @@ pub fn check_history(text: &str, options: JsValue) -> Result<JsValue, JsError> {
             "checkHistory options: {what} must be a whole number of at least 0 (got {n})"
         ))),
     };
+    let options_sessions = options.sessions;
     let max_steps = whole(options.max_steps, "maxSteps")?.unwrap_or(0.0) as u64;
     let timeout = whole(options.timeout_ms, "timeoutMs")?.unwrap_or(10_000.0);
     let out_of_time = move || timeout > 0.0 && js_sys::Date::now() - started >= timeout;
@@ -523,6 +527,11 @@ pub fn check_history(text: &str, options: JsValue) -> Result<JsValue, JsError> {
     };
     let report = check_linearizable(&history, &options).map_err(problems)?;
     let result = to_js(&report)?;
+    if options_sessions {
+        let sessions = crate::checks::sessions::from_history::check(&history).map_err(problems)?;
+        js_sys::Reflect::set(&result, &JsValue::from_str("sessions"), &to_js(&sessions)?)
+            .map_err(|_| JsError::new("internal: could not set sessions"))?;
+    }
     let ms = JsValue::from_f64(js_sys::Date::now() - started);
     js_sys::Reflect::set(&result, &JsValue::from_str("ms"), &ms)
         .map_err(|_| JsError::new("internal: could not set ms"))?;

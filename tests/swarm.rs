@@ -429,6 +429,7 @@ fn run_seed(seed: u64) -> Result<Report, String> {
             Kind::StaleRead,
             Kind::DirtyRead,
             Kind::Divergence,
+            Kind::NotLinearizable,
         ] {
             if report.count(kind) > 0 {
                 return Err(fail(format!(

@@ -216,3 +216,233 @@ fn remember_completion<'a>(facts: &RunFacts, s: &mut SessionState<'a>, op: &'a O
         }
     }
 }
+
+/// Session guarantees of a client history in Jepsen's format, where nothing records the
+/// store's order of writes: only the order real time forces is used (a write that returned
+/// before another was invoked is older), and values name their writes (a value written
+/// more than once names none). Read your writes and monotonic reads can be judged this way;
+/// monotonic writes and writes follow reads cannot, and are said to be not judged.
+pub mod from_history {
+    use crate::checks::history::{Action, History, HistoryError, Operation, Outcome, Value};
+    use serde::Serialize;
+    use std::collections::BTreeMap;
+
+    /// What the session checks found in a history.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct SessionReport {
+        pub read_your_writes: u64,
+        pub monotonic_reads: u64,
+        /// The first few violations.
+        pub examples: Vec<SessionViolation>,
+        pub not_judged: Vec<&'static str>,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct SessionViolation {
+        pub kind: &'static str,
+        pub process: u64,
+        /// Event indexes of the invokes: the read, then the operation it contradicts.
+        pub invokes: Vec<usize>,
+        /// The lab's operation ids, when the history has them.
+        pub ops: Vec<u64>,
+        pub text: String,
+    }
+
+    impl SessionReport {
+        pub fn violations(&self) -> u64 {
+            self.read_your_writes + self.monotonic_reads
+        }
+    }
+
+    /// A write as reads can name it: where it was invoked and returned (if it did).
+    #[derive(Clone, Copy)]
+    struct Write {
+        call: usize,
+        returned: Option<usize>,
+    }
+
+    pub fn check(history: &History) -> Result<SessionReport, Vec<HistoryError>> {
+        let ops = history.operations()?;
+        // (key, value) → the one write of it (None: written more than once).
+        let mut writes: BTreeMap<(Option<&Value>, &Value), Option<Write>> = BTreeMap::new();
+        for op in &ops {
+            let value = match &op.action {
+                Action::Write(v) => v,
+                Action::Cas { new, result, .. } if *result != Some(false) => new,
+                _ => continue,
+            };
+            if op.outcome == Outcome::Fail {
+                continue;
+            }
+            let w = Write {
+                call: op.call,
+                returned: op.returned_at(),
+            };
+            writes
+                .entry((op.key.as_ref(), value))
+                .and_modify(|slot| *slot = None)
+                .or_insert(Some(w));
+        }
+        let named =
+            |key: Option<&Value>, value: &Value| writes.get(&(key, value)).copied().flatten();
+        let mut report = SessionReport {
+            not_judged: vec!["monotonicWrites", "writesFollowReads"],
+            ..SessionReport::default()
+        };
+        // Per process, in the order of the history (a process has one operation at a time).
+        let mut by_process: BTreeMap<u64, Vec<&Operation>> = BTreeMap::new();
+        for op in &ops {
+            by_process.entry(op.process).or_default().push(op);
+        }
+        for (process, ops) in by_process {
+            // Per key: the latest own write that returned, and the newest position read
+            // (the largest invoke index of a write read; whether `nil` was passed).
+            let mut own: BTreeMap<Option<&Value>, (&Operation, Write)> = BTreeMap::new();
+            let mut read: BTreeMap<Option<&Value>, (&Operation, usize)> = BTreeMap::new();
+            for op in ops {
+                let key = op.key.as_ref();
+                match &op.action {
+                    Action::Read { returned: Some(v) } if op.outcome == Outcome::Ok => {
+                        let w = named(key, v);
+                        let nil = *v == Value::Nil;
+                        // "Definitely older than `call`": returned before it was invoked.
+                        let older = |call: usize| {
+                            (nil && !writes.contains_key(&(key, &Value::Nil)))
+                                || w.and_then(|w| w.returned).is_some_and(|r| r < call)
+                        };
+                        if let Some(&(mine, w_mine)) = own.get(&key) {
+                            if (nil || w.is_some_and(|w| w.call != w_mine.call))
+                                && older(w_mine.call)
+                            {
+                                report.read_your_writes += 1;
+                                push(&mut report, "readYourWrites", process, op, mine, v);
+                            }
+                        }
+                        if let Some(&(before, newest_call)) = read.get(&key) {
+                            if older(newest_call) {
+                                report.monotonic_reads += 1;
+                                push(&mut report, "monotonicReads", process, op, before, v);
+                            }
+                        }
+                        let call = w.map_or(0, |w| w.call);
+                        if !nil && read.get(&key).is_none_or(|&(_, c)| call > c) {
+                            read.insert(key, (op, call));
+                        }
+                    }
+                    Action::Write(_) | Action::Cas { .. }
+                        if op.returned_at().is_some()
+                            && !matches!(
+                                op.action,
+                                Action::Cas {
+                                    result: Some(false),
+                                    ..
+                                }
+                            ) =>
+                    {
+                        let w = Write {
+                            call: op.call,
+                            returned: op.returned_at(),
+                        };
+                        own.insert(key, (op, w));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    fn push(
+        report: &mut SessionReport,
+        kind: &'static str,
+        process: u64,
+        read: &Operation,
+        earlier: &Operation,
+        value: &Value,
+    ) {
+        if report.examples.len() >= 5 {
+            return;
+        }
+        let text = match kind {
+            "readYourWrites" => format!(
+                "process {process} read {value} (invoke [{}]) after its own write at [{}] had returned: that value is older",
+                read.call, earlier.call
+            ),
+            _ => format!(
+                "process {process} read {value} (invoke [{}]), older than what it read at [{}]",
+                read.call, earlier.call
+            ),
+        };
+        report.examples.push(SessionViolation {
+            kind,
+            process,
+            invokes: vec![read.call, earlier.call],
+            ops: read.op.into_iter().chain(earlier.op).collect(),
+            text,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_history::check;
+    use crate::checks::history::History;
+
+    fn history(json: &str) -> History {
+        History::from_json(json).unwrap()
+    }
+
+    #[test]
+    fn a_process_that_reads_older_than_its_own_write_breaks_read_your_writes() {
+        // p0 writes 1 (returns), p1 writes 2 after that, p1 reads 1: older than its own 2.
+        let h = history(
+            r#"[{"process": 0, "type": "invoke", "f": "write", "value": 1},
+                {"process": 0, "type": "ok", "f": "write", "value": 1},
+                {"process": 1, "type": "invoke", "f": "write", "value": 2},
+                {"process": 1, "type": "ok", "f": "write", "value": 2},
+                {"process": 1, "type": "invoke", "f": "read", "value": null},
+                {"process": 1, "type": "ok", "f": "read", "value": 1}]"#,
+        );
+        let r = check(&h).unwrap();
+        assert_eq!((r.read_your_writes, r.monotonic_reads), (1, 0));
+        assert_eq!(r.examples[0].invokes, vec![4, 2]);
+        // Reading nothing after one's own write is older too.
+        let h = history(
+            r#"[{"process": 1, "type": "invoke", "f": "write", "value": 2},
+                {"process": 1, "type": "ok", "f": "write", "value": 2},
+                {"process": 1, "type": "invoke", "f": "read", "value": null},
+                {"process": 1, "type": "ok", "f": "read", "value": null}]"#,
+        );
+        assert_eq!(check(&h).unwrap().read_your_writes, 1);
+    }
+
+    #[test]
+    fn going_back_in_time_breaks_monotonic_reads_but_concurrent_writes_do_not() {
+        let h = history(
+            r#"[{"process": 0, "type": "invoke", "f": "write", "value": 1},
+                {"process": 0, "type": "ok", "f": "write", "value": 1},
+                {"process": 0, "type": "invoke", "f": "write", "value": 2},
+                {"process": 0, "type": "ok", "f": "write", "value": 2},
+                {"process": 1, "type": "invoke", "f": "read", "value": null},
+                {"process": 1, "type": "ok", "f": "read", "value": 2},
+                {"process": 1, "type": "invoke", "f": "read", "value": null},
+                {"process": 1, "type": "ok", "f": "read", "value": 1}]"#,
+        );
+        let r = check(&h).unwrap();
+        assert_eq!((r.read_your_writes, r.monotonic_reads), (0, 1));
+        // Writes 1 and 2 overlap: either order is possible, so 2 then 1 proves nothing.
+        let h = history(
+            r#"[{"process": 0, "type": "invoke", "f": "write", "value": 1},
+                {"process": 2, "type": "invoke", "f": "write", "value": 2},
+                {"process": 0, "type": "ok", "f": "write", "value": 1},
+                {"process": 2, "type": "ok", "f": "write", "value": 2},
+                {"process": 1, "type": "invoke", "f": "read", "value": null},
+                {"process": 1, "type": "ok", "f": "read", "value": 2},
+                {"process": 1, "type": "invoke", "f": "read", "value": null},
+                {"process": 1, "type": "ok", "f": "read", "value": 1}]"#,
+        );
+        assert_eq!(check(&h).unwrap().violations(), 0);
+    }
+}

@@ -192,6 +192,8 @@ impl World {
             need: None,
             redirects: 0,
             lost: false,
+            invoke_seq: 0,
+            complete_seq: 0,
         };
         match &request {
             Request::Write {

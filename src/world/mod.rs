@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 mod clients;
 mod faults;
+mod jepsen;
 mod leadership;
 mod membership;
 mod serving;

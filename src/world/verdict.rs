@@ -106,6 +106,8 @@ impl World {
             truncations: &self.leadership.discards,
             now: self.now,
         };
-        checks::judge(&facts)
+        let mut report = checks::judge(&facts);
+        self.judge_linearizability(&mut report);
+        report
     }
 }
