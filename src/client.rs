@@ -69,6 +69,11 @@ impl Workload {
         }
     }
 
+    /// Whether clients need to remember the values they saw (for their compare-and-sets).
+    pub fn tracks_values(&self) -> bool {
+        self.cas_ppm > 0
+    }
+
     /// Mean think time between a client's operations.
     pub fn think_mean(&self) -> Option<Micros> {
         (self.spec.rate > 0.0)

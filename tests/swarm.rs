@@ -285,8 +285,9 @@ fn describe_nodes(w: &World) -> String {
     out
 }
 
-/// Runs one seed; `Err` describes what went wrong and how to replay it.
-fn run_seed(seed: u64) -> Result<Report, String> {
+/// Runs one seed: the checkers' report and whether the settings promised everything
+/// (majority writes, Raft, linearizable reads); `Err` says what went wrong and how to replay.
+fn run_seed(seed: u64) -> Result<(Report, bool), String> {
     let s = setup(seed);
     let mut w = World::new(&s.scenario, seed).map_err(|e| e.to_string())?;
     let mut rng = SimRng::derive(seed, "swarm-faults", 0);
@@ -449,7 +450,7 @@ fn run_seed(seed: u64) -> Result<Report, String> {
             w.trace_hash()
         );
     }
-    Ok(report)
+    Ok((report, s.raft && s.durable_acks && s.linearizable_reads))
 }
 
 #[test]
@@ -464,6 +465,7 @@ fn every_promise_holds_over_the_swarm_and_every_anomaly_is_named() {
     };
     let mut failures = Vec::new();
     let mut totals: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+    let mut strict = 0;
     for seed in first..first + count {
         let outcome = std::panic::catch_unwind(|| run_seed(seed)).unwrap_or_else(|panic| {
             let what = panic
@@ -476,7 +478,8 @@ fn every_promise_holds_over_the_swarm_and_every_anomaly_is_named() {
             ))
         });
         match outcome {
-            Ok(report) => {
+            Ok((report, promised_everything)) => {
+                strict += u64::from(promised_everything);
                 for (kind, found) in &report.found {
                     let t = totals.entry(kind).or_default();
                     t.0 += 1;
@@ -491,7 +494,7 @@ fn every_promise_holds_over_the_swarm_and_every_anomaly_is_named() {
         let _ = write!(table, "{kind}: {n} in {seeds} seeds; ");
     }
     println!(
-        "swarm: {count} seeds from {first}, {} failed; anomalies the settings allowed: {table}",
+        "swarm: {count} seeds from {first}, {} failed, {strict} with every promise made (majority writes, Raft, linearizable reads); anomalies the settings allowed: {table}",
         failures.len()
     );
     assert!(

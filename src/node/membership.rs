@@ -10,7 +10,7 @@ use crate::protocol::{Ctx, Lsn, NodeEvent, NodeId, Payload};
 impl Node {
     /// Takes up the configuration in the entry just appended at `lsn`, if it holds one.
     pub(super) fn note_config(&mut self, ctx: &mut Ctx, lsn: Lsn) {
-        let Some(Payload::Config(m)) = self.entry(lsn).map(|e| e.payload.clone()) else {
+        let Some(&Payload::Config(m)) = self.entry(lsn).map(|e| &e.payload) else {
             return;
         };
         self.config = m;

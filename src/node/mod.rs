@@ -159,9 +159,11 @@ pub struct Node {
     /// Raft's commit index as this node knows it: the highest LSN stored on a majority of
     /// voters by a primary of its own term (MongoDB's majority commit point).
     pub commit: Lsn,
-    /// The store as of `committed_upto` (never past `commit`).
+    /// The store as of `committed_upto` (never past `commit`), kept only once a read has
+    /// asked for it (`committed_live`: most runs never make a majority read).
     pub committed: BTreeMap<Text, Version>,
     pub committed_upto: Lsn,
+    committed_live: bool,
     /// Who this node believes is the primary.
     pub primary_hint: Option<NodeId>,
     pub leader: Option<Leader>,
@@ -211,6 +213,7 @@ impl Node {
             commit: 0,
             committed: BTreeMap::new(),
             committed_upto: 0,
+            committed_live: false,
             primary_hint: None,
             leader: (role == Role::Primary).then(Leader::default),
             reads: ReadState::default(),
@@ -349,6 +352,7 @@ impl Node {
         self.kv.clear();
         self.committed.clear();
         self.committed_upto = 0;
+        self.committed_live = false;
         self.commit = self.commit.min(self.last_lsn());
         self.flush = Stage::default();
         self.apply = Stage::default();
@@ -518,6 +522,9 @@ impl Node {
     /// The committed store follows the commit index as far as this node has the entries:
     /// flushed on the primary, applied on a replica.
     fn advance_committed_store(&mut self) {
+        if !self.committed_live {
+            return;
+        }
         let have = if self.role == Role::Primary {
             self.positions.flushed
         } else {
@@ -528,6 +535,18 @@ impl Node {
             apply_entry(&mut self.committed, &self.log[i as usize]);
         }
         self.committed_upto = self.committed_upto.max(upto);
+    }
+}
+
+impl Node {
+    /// Starts keeping the committed store (built from the log the first time a read needs it).
+    fn keep_committed_store(&mut self) {
+        if !self.committed_live {
+            self.committed_live = true;
+            self.committed.clear();
+            self.committed_upto = 0;
+            self.advance_committed_store();
+        }
     }
 }
 

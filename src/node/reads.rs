@@ -99,6 +99,7 @@ impl Node {
             return;
         }
         if need.committed {
+            self.keep_committed_store();
             self.serve_read(ctx, client, op, &key, true);
             return;
         }
@@ -215,6 +216,7 @@ impl Node {
             ctx.send(Addr::Client(client), Message::Reply { op, reply });
             return;
         }
+        self.keep_committed_store();
         self.reads.linear.push(LinearRead {
             client,
             op,

@@ -303,8 +303,11 @@ impl World {
                 if op.kind == OpKind::Cas {
                     op.swapped = Some(swapped);
                 }
-                if swapped {
+                let tracking = self.workload.tracks_values();
+                if swapped && tracking {
                     client.saw(&op.key, op.value.as_ref());
+                }
+                if swapped {
                     let key = op.key.clone();
                     self.oracle.write_acknowledged(&key, (term, lsn), now);
                 }
@@ -312,7 +315,9 @@ impl World {
             Reply::Value { version, applied } => {
                 op.outcome = Outcome::Ok;
                 client.session.read_at(applied);
-                client.saw(&op.key, version.as_ref().map(|v| &v.value));
+                if self.workload.tracks_values() {
+                    client.saw(&op.key, version.as_ref().map(|v| &v.value));
+                }
                 let returned = version.as_ref().map_or((0, 0), |v| (v.term, v.lsn));
                 let verdict = self.oracle.judge_read(&op.key, op.invoked_at, returned);
                 op.read = version;
