@@ -27,7 +27,7 @@
 use replica_lab::checks::history::History;
 use replica_lab::checks::linearizable::{check_linearizable, CheckOptions, Report, Verdict};
 use replica_lab::checks::sessions::from_history::{self, SessionReport};
-use replica_lab::time::Dur;
+use replica_lab::kernel::time::Dur;
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};

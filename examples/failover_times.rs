@@ -6,7 +6,7 @@
 //! cargo run --release --example failover_times [-- SEEDS]
 //! ```
 
-use replica_lab::stats::Spread;
+use replica_lab::observe::stats::Spread;
 use replica_lab::{Scenario, World};
 
 fn main() {
@@ -34,7 +34,7 @@ fn main() {
             w.crash(0).expect("crash");
             w.run_for(6 * timeout * 1000);
             let after = w.summary();
-            if let Some(f) = after.failovers.first() {
+            if let Some(f) = after.cluster.failovers.first() {
                 took.push(f.took as f64 / 1000.0);
             }
             failed +=

@@ -21,10 +21,11 @@
 //! The seed comes from `--seed`, else from the scenario's `seed` field; there is no other
 //! source. Exit status: 0 on success, 2 on bad arguments or a bad scenario.
 
-use replica_lab::ack::AckPolicy;
 use replica_lab::config::parse_ack_policy;
-use replica_lab::experiments::scaling_point;
-use replica_lab::time::Dur;
+use replica_lab::kernel::time::Dur;
+use replica_lab::observe::experiments::scaling_point;
+use replica_lab::protocols::single_leader::ack::AckPolicy;
+use replica_lab::protocols::SingleLeader;
 use replica_lab::{Scenario, World};
 use std::process::ExitCode;
 
@@ -120,7 +121,7 @@ fn run() -> Result<String, String> {
         let points = args
             .scaling
             .iter()
-            .map(|&r| scaling_point(&scenario, seed, r, until.micros()))
+            .map(|&r| scaling_point::<SingleLeader>(&scenario, seed, r, until.micros()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("--scaling: {e}"))?;
         summary["scaling"] = serde_json::to_value(points).map_err(|e| e.to_string())?;

@@ -1,12 +1,14 @@
-//! The JavaScript binding: one opaque [`Lab`] handle around a [`World`]. It converts
-//! arguments and results (serde-wasm-bindgen, camelCase) and turns every error into a JS
-//! `Error` with a readable message. No simulation logic lives here.
+//! The JavaScript binding: one opaque [`Lab`] handle around a world of whichever model the
+//! scenario names ([`AnyWorld`], the one enum at the boundary; the core is generic). It
+//! converts arguments and results (serde-wasm-bindgen, camelCase) and turns every error into
+//! a JS `Error` with a readable message. No simulation logic lives here.
 
-use crate::config::{LinkSettings, Scenario};
-use crate::net::LinkSpec;
-use crate::protocol::NodeId;
-use crate::view::SnapshotOptions;
-use crate::world::{ActionError, World};
+use crate::config::{LinkSettings, ModelKind, Scenario};
+use crate::kernel::ids::NodeId;
+use crate::kernel::net::LinkSpec;
+use crate::kernel::world::{ActionError, World};
+use crate::observe::view::SnapshotOptions;
+use crate::protocols::SingleLeader;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -38,11 +40,36 @@ fn micros(t: f64, what: &str) -> Result<u64, JsError> {
     }
 }
 
+/// A world of one of the models. Every kernel-level call dispatches through [`each`];
+/// a model's own operator actions match their variant and refuse the others.
+#[derive(Debug)]
+enum AnyWorld {
+    SingleLeader(World<SingleLeader>),
+}
+
+/// Runs `$body` with `$w` bound to the world, whatever its model.
+macro_rules! each {
+    ($world:expr, $w:ident => $body:expr) => {
+        match $world {
+            AnyWorld::SingleLeader($w) => $body,
+        }
+    };
+}
+
 /// One simulation run, driven from JavaScript.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Lab {
-    world: World,
+    world: AnyWorld,
+}
+
+impl Lab {
+    /// The single-leader world, for that model's own actions (promote, ack policies, ...).
+    fn single_leader(&mut self) -> Result<&mut World<SingleLeader>, JsError> {
+        match &mut self.world {
+            AnyWorld::SingleLeader(w) => Ok(w),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -61,8 +88,12 @@ impl Lab {
         }
         let scenario =
             Scenario::from_json(scenario).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
-        let world = World::new(&scenario, seed as u64)
-            .map_err(|e| JsError::new(&format!("scenario: {e}")))?;
+        let bad = |e: crate::config::ConfigError| JsError::new(&format!("scenario: {e}"));
+        let world = match scenario.model {
+            ModelKind::SingleLeader => {
+                AnyWorld::SingleLeader(World::new(&scenario, seed as u64).map_err(bad)?)
+            }
+        };
         Ok(Lab { world })
     }
 
@@ -75,22 +106,22 @@ impl Lab {
     /// The scenario that rebuilds this run as it is now (every default filled in, and
     /// every setting changed since the start applied).
     pub fn scenario(&self) -> Result<JsValue, JsError> {
-        to_js(&self.world.current_scenario())
+        each!(&self.world, w => to_js(&w.current_scenario()))
     }
 
     /// Current simulated time in microseconds.
     pub fn now(&self) -> f64 {
-        self.world.now() as f64
+        each!(&self.world, w => w.now() as f64)
     }
 
     pub fn seed(&self) -> f64 {
-        self.world.seed() as f64
+        each!(&self.world, w => w.seed() as f64)
     }
 
     /// Time of the next pending event, or undefined.
     #[wasm_bindgen(js_name = nextEventAt)]
     pub fn next_event_at(&self) -> Option<f64> {
-        self.world.next_event_at().map(|t| t as f64)
+        each!(&self.world, w => w.next_event_at().map(|t| t as f64))
     }
 
     /// Runs every event up to time `t` (microseconds), at most `maxEvents`; returns how
@@ -98,63 +129,60 @@ impl Lab {
     #[wasm_bindgen(js_name = advanceTo)]
     pub fn advance_to(&mut self, t: f64, max_events: u32) -> Result<u32, JsError> {
         let t = micros(t, "advanceTo's time")?;
-        Ok(self.world.run_until(t, u64::from(max_events)) as u32)
+        each!(&mut self.world, w => Ok(w.run_until(t, u64::from(max_events)) as u32))
     }
 
     /// Runs exactly `n` events (fewer if the queue empties); returns how many ran.
     pub fn step(&mut self, n: u32) -> u32 {
-        (0..n).take_while(|_| self.world.step()).count() as u32
+        each!(&mut self.world, w => (0..n).take_while(|_| w.step()).count() as u32)
     }
 
     #[wasm_bindgen(js_name = eventsProcessed)]
     pub fn events_processed(&self) -> f64 {
-        self.world.events_processed() as f64
+        each!(&self.world, w => w.events_processed() as f64)
     }
 
     /// A snapshot of everything the page draws: `tail` log entries per node, `ops` recent
     /// operations.
     pub fn snapshot(&self, tail: u32, ops: u32) -> Result<JsValue, JsError> {
-        to_js(&self.world.snapshot(SnapshotOptions {
+        let options = SnapshotOptions {
             tail: tail as usize,
             ops: ops as usize,
-        }))
+        };
+        each!(&self.world, w => to_js(&w.snapshot(options)))
     }
 
     /// Trace records from index `cursor` on (at most `limit`).
     #[wasm_bindgen(js_name = eventsSince)]
     pub fn events_since(&self, cursor: f64, limit: u32) -> Result<JsValue, JsError> {
-        let records: Vec<_> = self
-            .world
-            .trace()
-            .since(cursor.max(0.0) as u64, limit as usize)
-            .collect();
-        to_js(&records)
+        let cursor = cursor.max(0.0) as u64;
+        each!(&self.world, w => {
+            let records: Vec<_> = w.trace().since(cursor, limit as usize).collect();
+            to_js(&records)
+        })
     }
 
     /// The trace fingerprint (16 hex digits).
     #[wasm_bindgen(js_name = traceHash)]
     pub fn trace_hash(&self) -> String {
-        format!("{:016x}", self.world.trace_hash())
+        each!(&self.world, w => format!("{:016x}", w.trace_hash()))
     }
 
     /// The run summary the headless runner prints.
     pub fn summary(&self) -> Result<JsValue, JsError> {
-        to_js(&self.world.summary())
+        each!(&self.world, w => to_js(&w.summary()))
     }
 
     /// Every checker's verdict on the history so far (see docs/binding-api.md): the
     /// anomalies found by kind, with counts, broken promises and examples naming the
     /// operations; judged as final once the cluster is healed and quiet.
     pub fn anomalies(&self) -> Result<JsValue, JsError> {
-        to_js(&self.world.anomalies(self.world.looks_settled()))
+        each!(&self.world, w => to_js(&w.anomalies(w.looks_settled())))
     }
 
     /// Writes `key = value` through the primary; returns the operation id.
     pub fn write(&mut self, key: &str, value: &str) -> Result<f64, JsError> {
-        self.world
-            .write(key, value)
-            .map(|id| id as f64)
-            .map_err(|e| JsError::new(&e.0))
+        each!(&mut self.world, w => w.write(key, value).map(|id| id as f64).map_err(|e| JsError::new(&e.0)))
     }
 
     /// Writes through the primary with its own acknowledgement policy, given as JSON:
@@ -163,7 +191,7 @@ impl Lab {
     pub fn write_with(&mut self, key: &str, value: &str, ack_policy: &str) -> Result<f64, JsError> {
         let ack = crate::config::parse_ack_policy(ack_policy)
             .map_err(|e| JsError::new(&format!("ack policy: {e}")))?;
-        self.world
+        self.single_leader()?
             .write_with(key, value, ack)
             .map(|id| id as f64)
             .map_err(|e| JsError::new(&e.0))
@@ -178,27 +206,18 @@ impl Lab {
         expected: Option<String>,
         value: &str,
     ) -> Result<f64, JsError> {
-        self.world
-            .cas(key, expected.as_deref(), value)
-            .map(|id| id as f64)
-            .map_err(|e| JsError::new(&e.0))
+        each!(&mut self.world, w => w.cas(key, expected.as_deref(), value).map(|id| id as f64).map_err(|e| JsError::new(&e.0)))
     }
 
     /// Sends a write to a chosen node (a replica refuses it).
     #[wasm_bindgen(js_name = writeTo)]
     pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<f64, JsError> {
-        self.world
-            .write_to(node, key, value)
-            .map(|id| id as f64)
-            .map_err(|e| JsError::new(&e.0))
+        each!(&mut self.world, w => w.write_to(node, key, value).map(|id| id as f64).map_err(|e| JsError::new(&e.0)))
     }
 
     /// Reads `key` from a chosen node; returns the operation id.
     pub fn read(&mut self, node: NodeId, key: &str) -> Result<f64, JsError> {
-        self.world
-            .read(node, key)
-            .map(|id| id as f64)
-            .map_err(|e| JsError::new(&e.0))
+        each!(&mut self.world, w => w.read(node, key).map(|id| id as f64).map_err(|e| JsError::new(&e.0)))
     }
 
     /// Reads `key` from a chosen node at a consistency level given as JSON: `"eventual"`,
@@ -213,7 +232,7 @@ impl Lab {
     ) -> Result<f64, JsError> {
         let level = crate::config::parse_read_consistency(consistency)
             .map_err(|e| JsError::new(&format!("read consistency: {e}")))?;
-        self.world
+        self.single_leader()?
             .read_with(node, key, level)
             .map(|id| id as f64)
             .map_err(|e| JsError::new(&e.0))
@@ -224,7 +243,7 @@ impl Lab {
     pub fn set_ack_policy(&mut self, ack_policy: &str) -> Result<(), JsError> {
         let ack = crate::config::parse_ack_policy(ack_policy)
             .map_err(|e| JsError::new(&format!("ack policy: {e}")))?;
-        self.world.set_ack_policy(ack);
+        self.single_leader()?.set_ack_policy(ack);
         Ok(())
     }
 
@@ -233,7 +252,7 @@ impl Lab {
     #[wasm_bindgen(js_name = setSemiSyncFallback)]
     pub fn set_semi_sync_fallback(&mut self, wait: Option<f64>) -> Result<(), JsError> {
         let wait = wait.map(|t| micros(t, "the fallback wait")).transpose()?;
-        self.world.set_semi_sync_fallback(wait);
+        self.single_leader()?.set_semi_sync_fallback(wait);
         Ok(())
     }
 
@@ -243,7 +262,7 @@ impl Lab {
     pub fn set_visibility(&mut self, visibility: &str) -> Result<(), JsError> {
         let v = crate::config::parse_visibility(visibility)
             .map_err(|e| JsError::new(&format!("visibility: {e}")))?;
-        self.world.set_visibility(v);
+        self.single_leader()?.set_visibility(v);
         Ok(())
     }
 
@@ -253,9 +272,7 @@ impl Lab {
     pub fn set_workload(&mut self, patch: &str) -> Result<(), JsError> {
         let patch = crate::config::parse_workload_patch(patch)
             .map_err(|e| JsError::new(&format!("workload: {e}")))?;
-        self.world
-            .set_workload(&patch)
-            .map_err(|e| JsError::new(&e.to_string()))
+        each!(&mut self.world, w => w.set_workload(&patch).map_err(|e| JsError::new(&e.to_string())))
     }
 
     /// Sets the service-time model from JSON `{"read": "2ms", "write": "4ms", "workers": 1,
@@ -264,19 +281,19 @@ impl Lab {
     pub fn set_service(&mut self, service: &str) -> Result<(), JsError> {
         let spec = crate::config::parse_service(service)
             .map_err(|e| JsError::new(&format!("service: {e}")))?;
-        self.world.set_service(spec);
+        each!(&mut self.world, w => w.set_service(spec));
         Ok(())
     }
 
     /// Spreads nodes and clients over regions: `"none"`, `"single"`, `"two"` or `"three"`.
     #[wasm_bindgen(js_name = setGeography)]
     pub fn set_geography(&mut self, preset: &str) -> Result<(), JsError> {
-        let k = crate::geo::preset_regions(preset).ok_or_else(|| {
+        let k = crate::kernel::geo::preset_regions(preset).ok_or_else(|| {
             JsError::new(&format!(
                 "unknown geography {preset:?} (choose none, single, two or three)"
             ))
         })?;
-        self.world.set_geography(k);
+        each!(&mut self.world, w => w.set_geography(k));
         Ok(())
     }
 
@@ -284,18 +301,14 @@ impl Lab {
     #[wasm_bindgen(js_name = setRegion)]
     pub fn set_region(&mut self, node: NodeId, region: &str) -> Result<(), JsError> {
         let region = region_of(region)?;
-        self.world
-            .set_region(node, region)
-            .map_err(|e| JsError::new(&e.message))
+        each!(&mut self.world, w => w.set_region(node, region).map_err(|e| JsError::new(&e.message)))
     }
 
     /// Places a client in a region (`""` for none).
     #[wasm_bindgen(js_name = setClientRegion)]
     pub fn set_client_region(&mut self, client: u32, region: &str) -> Result<(), JsError> {
         let region = region_of(region)?;
-        self.world
-            .set_client_region(client, region)
-            .map_err(|e| JsError::new(&e.message))
+        each!(&mut self.world, w => w.set_client_region(client, region).map_err(|e| JsError::new(&e.message)))
     }
 
     /// The regions and their one-way latencies: `{names, oneWayMs}`.
@@ -307,15 +320,15 @@ impl Lab {
             one_way_ms: Vec<Vec<f64>>,
         }
         to_js(&Regions {
-            names: crate::geo::REGIONS,
-            one_way_ms: crate::geo::table_ms(),
+            names: crate::kernel::geo::REGIONS,
+            one_way_ms: crate::kernel::geo::table_ms(),
         })
     }
 
     /// Chart data: samples taken since `cursor` (pass back `next`), write latency by
     /// acknowledgement policy, and the staleness distribution.
     pub fn metrics(&self, cursor: f64) -> Result<JsValue, JsError> {
-        to_js(&self.world.metrics_view(cursor.max(0.0) as u64))
+        each!(&self.world, w => to_js(&w.metrics_view(cursor.max(0.0) as u64)))
     }
 
     /// Runs a separate world of `scenario` with `replicas` replicas for `duration`
@@ -330,24 +343,29 @@ impl Lab {
         let scenario =
             Scenario::from_json(scenario).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
         let duration = micros(duration, "the duration")?;
-        let point = crate::experiments::scaling_point(&scenario, seed as u64, replicas, duration)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let point = crate::observe::experiments::scaling_point::<SingleLeader>(
+            &scenario,
+            seed as u64,
+            replicas,
+            duration,
+        )
+        .map_err(|e| JsError::new(&e.to_string()))?;
         to_js(&point)
     }
 
     /// Freezes a node (a long GC pause): it handles nothing until resumed.
     pub fn pause(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.world.pause(node))
+        each!(&mut self.world, w => action(w.pause(node)))
     }
 
     pub fn resume(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.world.resume(node))
+        each!(&mut self.world, w => action(w.resume(node)))
     }
 
     /// Crashes a node and wipes its disk (it restarts empty, with no term or vote).
     #[wasm_bindgen(js_name = crashLoseDisk)]
     pub fn crash_lose_disk(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.world.crash_lose_disk(node))
+        each!(&mut self.world, w => action(w.crash_lose_disk(node)))
     }
 
     /// Splits the cluster into groups given as JSON, e.g. `[[0, 1], [2, 3, 4]]`: links
@@ -356,18 +374,18 @@ impl Lab {
         let groups: Vec<Vec<NodeId>> = serde_json::from_str(groups).map_err(|_| {
             JsError::new("partition: give groups of node ids, like [[0, 1], [2, 3]]")
         })?;
-        action(self.world.partition(&groups))
+        each!(&mut self.world, w => action(w.partition(&groups)))
     }
 
     /// Cuts (`up = false`) or restores one link direction (a one-way partition).
     #[wasm_bindgen(js_name = setLinkUp)]
     pub fn set_link_up(&mut self, from: NodeId, to: NodeId, up: bool) -> Result<(), JsError> {
-        action(self.world.set_link_up(from, to, up))
+        each!(&mut self.world, w => action(w.set_link_up(from, to, up)))
     }
 
     /// Restores every cut link.
     pub fn heal(&mut self) {
-        self.world.heal();
+        each!(&mut self.world, w => w.heal());
     }
 
     /// Sets a node's clock offset from true time (microseconds; negative = behind).
@@ -376,17 +394,17 @@ impl Lab {
         if !offset.is_finite() {
             return Err(JsError::new("a clock offset is a number of microseconds"));
         }
-        action(self.world.set_clock_offset(node, offset as i64))
+        each!(&mut self.world, w => action(w.set_clock_offset(node, offset as i64)))
     }
 
     /// Makes a replica primary at once, without an election (forced promotion).
     pub fn promote(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.world.promote(node))
+        action(self.single_leader()?.promote(node))
     }
 
     /// A planned switchover to `node`: waits until it has the whole log, then hands over.
     pub fn switchover(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.world.switchover(node))
+        action(self.single_leader()?.switchover(node))
     }
 
     /// Sets how a lost primary is replaced, from JSON `{"mode": "raft" | "naive" | "off",
@@ -395,47 +413,47 @@ impl Lab {
     pub fn set_failover(&mut self, failover: &str) -> Result<(), JsError> {
         let spec = crate::config::parse_failover(failover)
             .map_err(|e| JsError::new(&format!("failover: {e}")))?;
-        self.world
+        self.single_leader()?
             .set_failover(spec)
             .map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Cuts every link between a node and the others (`true`) or restores them.
     pub fn isolate(&mut self, node: NodeId, isolated: bool) -> Result<(), JsError> {
-        action(self.world.isolate(node, isolated))
+        each!(&mut self.world, w => action(w.isolate(node, isolated)))
     }
 
     /// One operation of the history, or undefined.
     pub fn op(&self, id: f64) -> Result<JsValue, JsError> {
-        match self.world.op(id as u64) {
-            Some(op) => to_js(&crate::view::OpView::from(op)),
+        each!(&self.world, w => match w.op(id as u64) {
+            Some(op) => to_js(&crate::observe::view::OpView::of(op)),
             None => Ok(JsValue::UNDEFINED),
-        }
+        })
     }
 
     #[wasm_bindgen(js_name = addReplica)]
     pub fn add_replica(&mut self) -> Result<NodeId, JsError> {
-        self.world.add_replica().map_err(|e| JsError::new(&e.0))
+        each!(&mut self.world, w => w.add_replica().map_err(|e| JsError::new(&e.0)))
     }
 
     #[wasm_bindgen(js_name = removeReplica)]
     pub fn remove_replica(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.world.remove_replica(node))
+        each!(&mut self.world, w => action(w.remove_replica(node)))
     }
 
     pub fn crash(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.world.crash(node))
+        each!(&mut self.world, w => action(w.crash(node)))
     }
 
     pub fn restart(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.world.restart(node))
+        each!(&mut self.world, w => action(w.restart(node)))
     }
 
     /// Sets every node-to-node link from JSON `{latency, jitter?, loss?, reorder?}`.
     #[wasm_bindgen(js_name = setAllLinks)]
     pub fn set_all_links(&mut self, settings: &str) -> Result<(), JsError> {
         let spec = link_spec(settings)?;
-        self.world.set_all_links(spec);
+        each!(&mut self.world, w => w.set_all_links(spec));
         Ok(())
     }
 
@@ -449,7 +467,7 @@ impl Lab {
         one_way: bool,
     ) -> Result<(), JsError> {
         let spec = link_spec(settings)?;
-        action(self.world.set_link(from, to, spec, one_way))
+        each!(&mut self.world, w => action(w.set_link(from, to, spec, one_way)))
     }
 
     /// The current settings of one link direction.
@@ -457,18 +475,18 @@ impl Lab {
         if from as usize >= crate::config::MAX_NODES || to as usize >= crate::config::MAX_NODES {
             return Err(JsError::new("there is no such link"));
         }
-        to_js(&self.world.link(from, to))
+        each!(&self.world, w => to_js(&w.link(from, to)))
     }
 }
 
-fn region_of(name: &str) -> Result<Option<crate::geo::Region>, JsError> {
+fn region_of(name: &str) -> Result<Option<crate::kernel::geo::Region>, JsError> {
     if name.is_empty() {
         return Ok(None);
     }
-    crate::geo::region(name).map(Some).ok_or_else(|| {
+    crate::kernel::geo::region(name).map(Some).ok_or_else(|| {
         JsError::new(&format!(
             "unknown region {name:?} (known: {})",
-            crate::geo::REGIONS.join(", ")
+            crate::kernel::geo::REGIONS.join(", ")
         ))
     })
 }

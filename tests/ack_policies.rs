@@ -6,10 +6,10 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use replica_lab::ack::{AckPoint, AckPolicy, AckSelect};
-use replica_lab::history::{OpError, Outcome};
-use replica_lab::protocol::NodeEvent;
-use replica_lab::trace::TraceEvent;
+use replica_lab::clients::history::{OpError, Outcome};
+use replica_lab::kernel::trace::TraceEvent;
+use replica_lab::protocols::single_leader::ack::{AckPoint, AckPolicy, AckSelect};
+use replica_lab::protocols::single_leader::messages::NodeEvent;
 
 /// Primary n0; n1 is far (100 ms), n2 and n3 near (5 ms). No failover: these are
 /// PostgreSQL / MySQL replication semantics with no election to replace the primary.
@@ -21,7 +21,7 @@ fn mask(ids: &[u32]) -> u32 {
     ids.iter().map(|i| 1 << i).sum()
 }
 
-fn write_with(json: &str, ack: AckPolicy) -> replica_lab::history::Op {
+fn write_with(json: &str, ack: AckPolicy) -> replica_lab::Op {
     let mut w = world(json, 1);
     let op = w.write_with("x", "1", ack).unwrap();
     run_until_done(&mut w, op, 5_000)
@@ -32,14 +32,18 @@ fn async_acknowledges_after_the_local_flush_counting_no_replica() {
     let op = write_with(ONE_FAR, AckPolicy::ASYNC);
     assert_eq!(op.outcome, Outcome::Ok);
     assert_eq!(op.latency(), Some(ms(3)), "1ms there, 1ms fsync, 1ms back");
-    assert_eq!(op.acked_by, Some(0));
+    assert_eq!(op.meta.acked_by, Some(0));
 }
 
 #[test]
 fn first_k_waits_for_the_priority_replica_even_when_it_is_slow() {
     let first1 = AckPolicy::replicas(1, AckSelect::First, AckPoint::Flushed);
     let op = write_with(ONE_FAR, first1);
-    assert_eq!(op.acked_by, Some(mask(&[1])), "n1 has the highest priority");
+    assert_eq!(
+        op.meta.acked_by,
+        Some(mask(&[1])),
+        "n1 has the highest priority"
+    );
     // 1 client + 1 batch delay + 100 ship + 1 fsync + 100 ack + 1 back
     assert_eq!(op.latency(), Some(ms(204)));
 }
@@ -48,22 +52,22 @@ fn first_k_waits_for_the_priority_replica_even_when_it_is_slow() {
 fn any_k_takes_the_fastest_replicas() {
     let any1 = AckPolicy::replicas(1, AckSelect::Any, AckPoint::Flushed);
     let op = write_with(ONE_FAR, any1);
-    assert_eq!(op.acked_by, Some(mask(&[2])));
+    assert_eq!(op.meta.acked_by, Some(mask(&[2])));
     assert_eq!(
         op.latency(),
         Some(ms(14)),
         "1 + 1 batch + 5 + 1 fsync + 5 + 1"
     );
     let any2 = AckPolicy::replicas(2, AckSelect::Any, AckPoint::Flushed);
-    assert_eq!(write_with(ONE_FAR, any2).acked_by, Some(mask(&[2, 3])));
+    assert_eq!(write_with(ONE_FAR, any2).meta.acked_by, Some(mask(&[2, 3])));
 }
 
 #[test]
 fn majority_of_four_needs_two_replicas_and_all_needs_every_one() {
     let op = write_with(ONE_FAR, AckPolicy::majority());
-    assert_eq!(op.acked_by, Some(mask(&[2, 3])));
+    assert_eq!(op.meta.acked_by, Some(mask(&[2, 3])));
     let op = write_with(ONE_FAR, AckPolicy::all(AckPoint::Flushed));
-    assert_eq!(op.acked_by, Some(mask(&[1, 2, 3])));
+    assert_eq!(op.meta.acked_by, Some(mask(&[1, 2, 3])));
     assert!(op.latency().unwrap() >= ms(200));
 }
 
@@ -139,13 +143,13 @@ fn semi_sync_falls_back_to_async_after_the_timeout_and_returns_when_a_replica_ca
     let second = w.write("b", "2").unwrap();
     let second = run_until_done(&mut w, second, 5_000);
     assert_eq!(second.latency(), Some(ms(3)));
-    assert_eq!(second.acked_by, Some(0));
+    assert_eq!(second.meta.acked_by, Some(0));
     // A replica returns and catches up: semi-sync is back on and writes wait for it again.
     w.restart(2).unwrap();
     w.run_for(ms(500));
     let third = w.write("c", "3").unwrap();
     let third = run_until_done(&mut w, third, 5_000);
-    assert_eq!(third.acked_by, Some(mask(&[2])));
+    assert_eq!(third.meta.acked_by, Some(mask(&[2])));
     let steps: Vec<NodeEvent> = w
         .trace()
         .since(0, usize::MAX)
@@ -168,7 +172,7 @@ fn first_k_moves_to_the_next_replica_when_the_first_disconnects() {
     let op = w.write_with("x", "1", first1).unwrap();
     let done = run_until_done(&mut w, op, 5_000);
     assert_eq!(
-        done.acked_by,
+        done.meta.acked_by,
         Some(mask(&[2])),
         "after the standby timeout, n2 is the sync standby"
     );

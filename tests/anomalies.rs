@@ -5,13 +5,14 @@
 
 mod common;
 use common::*;
-use replica_lab::ack::Visibility;
 use replica_lab::checks::anomalies::Report;
+use replica_lab::checks::facts::SplitBrain;
 use replica_lab::checks::facts::{NodeStore, RunFacts};
 use replica_lab::checks::{self, Kind};
-use replica_lab::consistency::ReadConsistency;
-use replica_lab::history::Outcome;
-use replica_lab::world::SplitBrain;
+use replica_lab::clients::history::Outcome;
+use replica_lab::protocols::single_leader::ack::Visibility;
+use replica_lab::protocols::single_leader::consistency::ReadConsistency;
+use replica_lab::protocols::single_leader::routing::Meta;
 use replica_lab::World;
 
 fn three(ack: &str, read_from: &str, level: &str) -> String {
@@ -176,17 +177,16 @@ fn a_session_whose_earlier_write_was_lost_breaks_monotonic_writes() {
     );
 }
 
-fn facts<'a>(ops: &'a [replica_lab::history::Op], split: &'a [SplitBrain]) -> RunFacts<'a> {
+fn facts<'a>(ops: &'a [replica_lab::Op], split: &'a [SplitBrain]) -> RunFacts<'a, Meta> {
     RunFacts {
         ops,
         surviving: Default::default(),
-        decided: 0,
-        decided_term: 0,
+        decided: (0, 0),
         settled: true,
-        raft: true,
+        consensus: true,
         stores: Vec::new(),
         split_brains: split,
-        truncations: &[],
+        discards: &[],
         now: 1_000,
     }
 }

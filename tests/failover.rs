@@ -8,11 +8,11 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use replica_lab::checks::Kind;
-use replica_lab::history::{OpKind, Outcome};
-use replica_lab::node::Role;
-use replica_lab::protocol::{NodeEvent, NodeId, Term};
-use replica_lab::trace::TraceEvent;
-use replica_lab::world::NodeStatus;
+use replica_lab::clients::history::{OpKind, Outcome};
+use replica_lab::kernel::trace::TraceEvent;
+use replica_lab::kernel::NodeStatus;
+use replica_lab::protocols::single_leader::messages::{NodeEvent, NodeId, Term};
+use replica_lab::protocols::single_leader::node::Role;
 use replica_lab::World;
 use std::collections::BTreeMap;
 
@@ -60,7 +60,7 @@ fn crashing_the_primary_elects_a_replica_within_the_timeouts_and_writes_resume()
     assert_eq!(p.len(), 1, "{p:?}");
     assert_ne!(p[0], 0);
     assert!(w.node(p[0]).term >= 2);
-    let f = &w.summary().failovers[0];
+    let f = &w.summary().cluster.failovers[0];
     assert_eq!((f.from, f.to), (Some(0), p[0]));
     // Detection takes 500 ms to 1 s (the randomised timeout), the vote a round trip.
     assert!((ms(500)..ms(1_200)).contains(&f.took), "took {} us", f.took);
@@ -72,7 +72,7 @@ fn crashing_the_primary_elects_a_replica_within_the_timeouts_and_writes_resume()
         .filter(|o| o.invoked_at > f.at)
         .count();
     assert!(after > 10, "clients found the new primary ({after} writes)");
-    assert!(w.summary().lost_writes.is_empty());
+    assert!(w.summary().cluster.lost_writes.is_empty());
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn async_acks_then_a_primary_crash_lose_acknowledged_writes_and_the_loss_is_repo
     w.restart(0).unwrap();
     w.run_for(ms(2_000));
     let summary = w.summary();
-    let lost: Vec<_> = summary.lost_writes.iter().map(|l| l.op).collect();
+    let lost: Vec<_> = summary.cluster.lost_writes.iter().map(|l| l.op).collect();
     assert_eq!(
         lost, ops,
         "every acknowledged-then-discarded write is reported"
@@ -169,14 +169,14 @@ fn naive_failover_under_a_partition_produces_a_split_brain_that_is_detected() {
     assert_eq!(run_until_done(&mut w, op, 1_000).outcome, Outcome::Ok);
     w.run_for(ms(500));
     let summary = w.summary();
-    assert!(!summary.split_brains.is_empty());
+    assert!(!summary.cluster.split_brains.is_empty());
     assert_eq!(summary.anomalies.count(Kind::SplitBrain), 1);
     // Healing: the old primary meets the higher term, steps down and discards what it
     // acknowledged alone.
     w.heal();
     w.run_for(ms(3_000));
     assert_eq!(primaries(&w).len(), 1);
-    assert!(!w.summary().lost_writes.is_empty());
+    assert!(!w.summary().cluster.lost_writes.is_empty());
 }
 
 #[test]
@@ -192,8 +192,8 @@ fn raft_under_the_same_partition_keeps_one_writable_primary() {
     w.heal();
     w.run_for(ms(3_000));
     let summary = w.summary();
-    assert!(summary.lost_writes.is_empty());
-    assert!(summary.split_brains.is_empty());
+    assert!(summary.cluster.lost_writes.is_empty());
+    assert!(summary.cluster.split_brains.is_empty());
 }
 
 #[test]
@@ -204,8 +204,8 @@ fn a_planned_switchover_hands_over_without_losing_a_write() {
     w.run_for(ms(2_000));
     assert_eq!(primaries(&w), vec![2]);
     let summary = w.summary();
-    assert!(summary.lost_writes.is_empty());
-    let f = summary.failovers.last().unwrap();
+    assert!(summary.cluster.lost_writes.is_empty());
+    let f = summary.cluster.failovers.last().unwrap();
     assert_eq!((f.from, f.to), (Some(0), 2));
     assert!(f.took < ms(100), "a handover is quick: {}", f.took);
     assert_log_matching(&w);
@@ -223,8 +223,8 @@ fn a_forced_promotion_of_a_lagging_replica_discards_what_it_lacked() {
     assert_eq!(primaries(&w), vec![2]);
     // n1 had acknowledged-by-the-old-primary writes that n2 never got: they are gone.
     let summary = w.summary();
-    assert!(!summary.lost_writes.is_empty());
-    assert!(summary.lost_writes.iter().all(|l| l.node == 1));
+    assert!(!summary.cluster.lost_writes.is_empty());
+    assert!(summary.cluster.lost_writes.iter().all(|l| l.node == 1));
 }
 
 #[test]
@@ -252,7 +252,7 @@ fn failover_time_tracks_the_election_timeout() {
             w.run_for(ms(1_000));
             w.crash(0).unwrap();
             w.run_for(ms(6 * timeout));
-            took.push(w.summary().failovers[0].took as f64 / 1000.0);
+            took.push(w.summary().cluster.failovers[0].took as f64 / 1000.0);
         }
         let mean = took.iter().sum::<f64>() / took.len() as f64;
         let t = timeout as f64;
@@ -343,12 +343,12 @@ proptest! {
         prop_assert_eq!(p.len(), 1, "one primary after healing: {:?}", p);
         let primary = w.node(p[0]);
         for op in w.history().ops() {
-            if let (OpKind::Write, Outcome::Ok, Some(lsn)) = (op.kind, op.outcome, op.lsn) {
+            if let (OpKind::Write, Outcome::Ok, Some(lsn)) = (op.kind, op.outcome, op.written.map(|p| p.1)) {
                 let entry = primary.entry(lsn);
                 prop_assert!(entry.is_some_and(|e| e.op == op.id), "acknowledged write {} (lsn {}) lost", op.id, lsn);
             }
         }
-        prop_assert!(w.summary().lost_writes.is_empty());
+        prop_assert!(w.summary().cluster.lost_writes.is_empty());
         for n in w.members() {
             prop_assert_eq!(&w.node(n).log, &primary.log, "node {} did not converge", n);
         }
@@ -395,7 +395,9 @@ fn a_client_that_has_seen_a_newer_term_fences_off_the_old_primary() {
 }
 
 /// Runs a scenario file for its own `until`, with its own seed.
-fn run_file(text: &str) -> replica_lab::stats::Summary {
+fn run_file(
+    text: &str,
+) -> replica_lab::observe::stats::Summary<replica_lab::protocols::SingleLeader> {
     let s = scenario(text);
     let mut w = World::new(&s, s.seed.unwrap()).unwrap();
     w.run_until(s.until.unwrap().micros(), u64::MAX);
@@ -410,12 +412,17 @@ fn the_failover_lesson_replays_its_timed_faults_and_loses_nothing() {
         "{:?}",
         summary.fault_errors
     );
-    let moves: Vec<_> = summary.failovers.iter().map(|f| (f.from, f.to)).collect();
+    let moves: Vec<_> = summary
+        .cluster
+        .failovers
+        .iter()
+        .map(|f| (f.from, f.to))
+        .collect();
     assert_eq!(moves.len(), 3, "{moves:?}");
     assert_eq!(moves[0].0, Some(0), "the crashed primary is replaced first");
-    assert!(summary.failovers.iter().all(|f| f.took < ms(2_500)));
-    assert!(summary.lost_writes.is_empty());
-    assert!(summary.split_brains.is_empty());
+    assert!(summary.cluster.failovers.iter().all(|f| f.took < ms(2_500)));
+    assert!(summary.cluster.lost_writes.is_empty());
+    assert!(summary.cluster.split_brains.is_empty());
     assert!(summary.writes.ok > 50);
 }
 
@@ -467,8 +474,8 @@ fn synchronous_commit_off_loses_acknowledged_writes_in_a_primary_crash() {
     );
     w.crash(0).unwrap();
     let summary = w.summary();
-    assert_eq!(summary.lost_writes.len(), 1);
-    assert_eq!(summary.lost_writes[0].op, op);
+    assert_eq!(summary.cluster.lost_writes.len(), 1);
+    assert_eq!(summary.cluster.lost_writes[0].op, op);
     assert!(w.op(op).unwrap().lost);
 
     // With `async` (local flush) the same crash loses nothing: the write was on disk.
@@ -482,7 +489,7 @@ fn synchronous_commit_off_loses_acknowledged_writes_in_a_primary_crash() {
     let op = w.write("k", "durable").unwrap();
     assert_eq!(run_until_done(&mut w, op, 100).outcome, Outcome::Ok);
     w.crash(0).unwrap();
-    assert!(w.summary().lost_writes.is_empty());
+    assert!(w.summary().cluster.lost_writes.is_empty());
 }
 
 #[test]
@@ -513,7 +520,13 @@ fn semi_sync_fallback_then_a_primary_failure_loses_what_was_acknowledged_asynchr
     }
     w.restart(0).unwrap();
     w.run_for(ms(2_000));
-    let lost: Vec<_> = w.summary().lost_writes.iter().map(|l| l.op).collect();
+    let lost: Vec<_> = w
+        .summary()
+        .cluster
+        .lost_writes
+        .iter()
+        .map(|l| l.op)
+        .collect();
     assert_eq!(lost, ops);
 }
 
@@ -532,7 +545,7 @@ fn pre_vote_keeps_a_cut_off_node_from_disrupting_the_cluster_when_it_returns() {
         let cut_off_term = w.node(4).term;
         w.isolate(4, false).unwrap();
         w.run_for(ms(2_000));
-        let failovers = w.summary().failovers.len();
+        let failovers = w.summary().cluster.failovers.len();
         if pre_vote {
             // Its pre-votes found no majority: it never raised its term, and its return
             // changed nothing.

@@ -6,12 +6,12 @@
 
 mod common;
 use common::*;
-use replica_lab::ack::{AckPolicy, Visibility};
-use replica_lab::consistency::ReadConsistency;
-use replica_lab::history::{OpError, Outcome};
-use replica_lab::node::Role;
-use replica_lab::protocol::Payload;
-use replica_lab::world::NodeStatus;
+use replica_lab::clients::history::{OpError, Outcome};
+use replica_lab::kernel::NodeStatus;
+use replica_lab::protocols::single_leader::ack::{AckPolicy, Visibility};
+use replica_lab::protocols::single_leader::consistency::ReadConsistency;
+use replica_lab::protocols::single_leader::messages::Payload;
+use replica_lab::protocols::single_leader::node::Role;
 use replica_lab::World;
 
 fn quiet(nodes: u32, ack: &str, apply: &str) -> String {
@@ -88,7 +88,9 @@ fn a_replica_refuses_reads_meant_for_the_primary_and_names_it() {
         .history()
         .ops()
         .iter()
-        .filter(|o| o.kind == replica_lab::history::OpKind::Read && o.outcome == Outcome::Ok)
+        .filter(|o| {
+            o.kind == replica_lab::clients::history::OpKind::Read && o.outcome == Outcome::Ok
+        })
         .collect();
     assert!(reads.len() > 50);
     // Clients that sent a read to a node that was not primary were told where it is.
@@ -99,6 +101,7 @@ fn a_replica_refuses_reads_meant_for_the_primary_and_names_it() {
         // Whoever answered was primary then: n0 until the handover, n1 after it.
         let primary_then = w
             .summary()
+            .cluster
             .failovers
             .iter()
             .rev()
@@ -177,7 +180,7 @@ fn a_new_node_cannot_vote_or_win_until_it_has_caught_up() {
     w.run_for(ms(300));
     // Slow the newcomer's link so it is still catching up when the primary dies.
     let new = w.add_replica().unwrap();
-    let slow = replica_lab::net::LinkSpec {
+    let slow = replica_lab::kernel::net::LinkSpec {
         latency: replica_lab::config::Latency::constant(400),
         jitter: 0,
         loss: 0,

@@ -4,8 +4,8 @@
 
 mod common;
 use common::*;
-use replica_lab::history::{OpError, Outcome};
-use replica_lab::node::Role;
+use replica_lab::clients::history::{OpError, Outcome};
+use replica_lab::protocols::single_leader::node::Role;
 
 const QUIET: &str = r#"{"nodes": 4, "workload": {"clients": 0},
     "network": {"latency": "10ms"}, "disk": {"fsync": "1ms", "apply": "100us"}}"#;
@@ -20,8 +20,8 @@ fn a_write_is_logged_shipped_and_applied_everywhere_in_order() {
         let done = run_until_done(&mut w, op, 1_000);
         assert_eq!(done.outcome, Outcome::Ok);
     }
-    assert_eq!(w.op(a).unwrap().lsn, Some(1));
-    assert_eq!(w.op(c).unwrap().lsn, Some(3));
+    assert_eq!(w.op(a).unwrap().written, Some((1, 1)));
+    assert_eq!(w.op(c).unwrap().written, Some((1, 3)));
     w.run_for(ms(200));
     for id in 0..4 {
         let node = w.node(id);

@@ -7,10 +7,10 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use replica_lab::history::Outcome;
-use replica_lab::service::ServiceSpec;
-use replica_lab::time::Dur;
-use replica_lab::world::NodeStatus;
+use replica_lab::clients::history::Outcome;
+use replica_lab::kernel::service::ServiceSpec;
+use replica_lab::kernel::time::Dur;
+use replica_lab::kernel::NodeStatus;
 use replica_lab::World;
 
 fn scenario_json(
@@ -109,7 +109,7 @@ proptest! {
         prop_assert_eq!(w.history().counters().pending, 0);
         // Every write the primary acknowledged is in the log at its LSN.
         for op in w.history().ops() {
-            if let (Outcome::Ok, Some(lsn)) = (op.outcome, op.lsn) {
+            if let (Outcome::Ok, Some(lsn)) = (op.outcome, op.written.map(|p| p.1)) {
                 let entry = w.node(0).entry(lsn).expect("acknowledged entry");
                 prop_assert_eq!(entry.op, op.id);
             }

@@ -8,8 +8,9 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use replica_lab::consistency::ReadConsistency;
-use replica_lab::history::{Op, OpKind, Outcome};
+use replica_lab::clients::history::{OpKind, Outcome};
+use replica_lab::protocols::single_leader::consistency::ReadConsistency;
+use replica_lab::Op;
 use replica_lab::World;
 
 /// One slow replica (n3) among fast ones; clients read from any replica.
@@ -42,14 +43,14 @@ fn read_your_writes_violations(w: &World) -> usize {
     let ops = w.history().ops();
     ok_reads(w)
         .filter(|r| {
-            let returned = r.read.as_ref().map_or(0, |v| v.lsn);
+            let returned = r.read.as_ref().map_or((0, 0), |v| v.pos);
             ops.iter().any(|wr| {
                 wr.client == r.client
                     && wr.kind == OpKind::Write
                     && wr.key == r.key
                     && wr.outcome == Outcome::Ok
                     && wr.completed_at.is_some_and(|t| t <= r.invoked_at)
-                    && wr.lsn.is_some_and(|lsn| lsn > returned)
+                    && wr.written.is_some_and(|pos| pos > returned)
             })
         })
         .count()
@@ -60,8 +61,8 @@ fn monotonic_violations(w: &World) -> usize {
     let mut seen = std::collections::BTreeMap::new();
     let mut violations = 0;
     for r in ok_reads(w) {
-        let returned = r.read.as_ref().map_or(0, |v| v.lsn);
-        let best = seen.entry((r.client, r.key.clone())).or_insert(0);
+        let returned = r.read.as_ref().map_or((0, 0), |v| v.pos);
+        let best = seen.entry((r.client, r.key.clone())).or_insert((0, 0));
         if returned < *best {
             violations += 1;
         }

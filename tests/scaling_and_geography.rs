@@ -6,12 +6,13 @@
 
 mod common;
 use common::*;
-use replica_lab::ack::{AckPoint, AckPolicy, AckSelect};
+use replica_lab::clients::history::{OpError, OpKind, Outcome};
 use replica_lab::config::parse_workload_patch;
-use replica_lab::experiments::{scaling_point, ScalingPoint};
-use replica_lab::geo;
-use replica_lab::history::{OpError, OpKind, Outcome};
-use replica_lab::stats::Spread;
+use replica_lab::kernel::geo;
+use replica_lab::observe::experiments::{scaling_point, ScalingPoint};
+use replica_lab::observe::stats::Spread;
+use replica_lab::protocols::single_leader::ack::{AckPoint, AckPolicy, AckSelect};
+use replica_lab::protocols::SingleLeader;
 use replica_lab::Scenario;
 
 const READ_SCALING: &str = include_str!("../www/scenarios/read-scaling.json");
@@ -19,7 +20,7 @@ const READ_SCALING: &str = include_str!("../www/scenarios/read-scaling.json");
 fn sweep(s: &Scenario, counts: &[u32]) -> Vec<ScalingPoint> {
     counts
         .iter()
-        .map(|&r| scaling_point(s, 7, r, ms(10_000)).expect("scaling point"))
+        .map(|&r| scaling_point::<SingleLeader>(s, 7, r, ms(10_000)).expect("scaling point"))
         .collect()
 }
 
@@ -132,7 +133,7 @@ fn switching_the_ack_policy_changes_measured_write_latency() {
     // All replicas including the far one (250-400 ms away) must apply first.
     assert!(all.p50 > asy.p50 + 250.0, "{asy:?} vs {all:?}");
     assert_eq!(
-        w.snapshot(Default::default()).config.ack_label,
+        w.snapshot(Default::default()).config.model.ack_label,
         "all applied"
     );
 }
@@ -253,9 +254,9 @@ fn the_current_scenario_rebuilds_what_the_page_changed() {
         .unwrap(),
     )
     .unwrap();
-    w.set_service(Some(replica_lab::service::ServiceSpec {
-        read: replica_lab::time::Dur::ms(2),
-        write: replica_lab::time::Dur::ms(3),
+    w.set_service(Some(replica_lab::kernel::service::ServiceSpec {
+        read: replica_lab::kernel::time::Dur::ms(2),
+        write: replica_lab::kernel::time::Dur::ms(3),
         workers: 2,
         queue_limit: 10,
     }));

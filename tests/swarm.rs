@@ -17,13 +17,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use replica_lab::checks::{Kind, Report};
+use replica_lab::clients::history::Outcome;
 use replica_lab::config::Latency;
-use replica_lab::history::Outcome;
-use replica_lab::net::LinkSpec;
-use replica_lab::protocol::NodeId;
-use replica_lab::rng::SimRng;
-use replica_lab::time::MICROS_PER_MS;
-use replica_lab::world::NodeStatus;
+use replica_lab::kernel::net::LinkSpec;
+use replica_lab::kernel::rng::SimRng;
+use replica_lab::kernel::time::MICROS_PER_MS;
+use replica_lab::kernel::NodeStatus;
+use replica_lab::protocols::single_leader::messages::NodeId;
 use replica_lab::{Scenario, World};
 use std::fmt::Write as _;
 
@@ -174,8 +174,8 @@ fn faults(w: &mut World, rng: &mut SimRng, log: &mut String) {
             8 => {
                 let spec = LinkSpec {
                     latency: Latency::Uniform {
-                        min: replica_lab::time::Dur::ms(2),
-                        max: replica_lab::time::Dur::ms(20 + rng.below(200)),
+                        min: replica_lab::kernel::time::Dur::ms(2),
+                        max: replica_lab::kernel::time::Dur::ms(20 + rng.below(200)),
                     },
                     jitter: 0,
                     loss: rng.below(150_000) as u32,
@@ -226,14 +226,15 @@ fn heal_everything(w: &mut World) {
         w.set_clock_offset(m, 0).unwrap();
     }
     w.heal();
-    if w.scenario().failover.mode == replica_lab::failover::FailoverMode::Off {
+    if w.scenario().failover.mode
+        == replica_lab::protocols::single_leader::failover::FailoverMode::Off
+    {
         // Nobody takes over by themselves: an operator promotes the most up-to-date
         // replica if the primary is gone for good (its disk was wiped).
         let gone = w.primary().is_none()
-            && !w
-                .members()
-                .iter()
-                .any(|&m| w.node(m).role == replica_lab::node::Role::Primary);
+            && !w.members().iter().any(|&m| {
+                w.node(m).role == replica_lab::protocols::single_leader::node::Role::Primary
+            });
         if gone {
             let best = w
                 .members()
@@ -250,8 +251,8 @@ fn heal_everything(w: &mut World) {
     }
     w.set_all_links(LinkSpec {
         latency: Latency::Uniform {
-            min: replica_lab::time::Dur::ms(2),
-            max: replica_lab::time::Dur::ms(20),
+            min: replica_lab::kernel::time::Dur::ms(2),
+            max: replica_lab::kernel::time::Dur::ms(20),
         },
         jitter: 0,
         loss: 0,

@@ -3,8 +3,8 @@
 //! operations, times and nodes involved. The runner prints it, the page's anomaly panel
 //! shows it, and the swarm test asserts on it.
 
-use crate::protocol::{NodeId, OpId};
-use crate::time::Micros;
+use crate::kernel::time::Micros;
+use crate::protocols::single_leader::messages::{NodeId, OpId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

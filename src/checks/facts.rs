@@ -1,18 +1,28 @@
 //! What the checkers are told about a run, gathered from outside the nodes: the history,
-//! the final log (where every surviving write sits), what is decided, each replica's store
-//! for the divergence check, and what the leadership observer saw. Plain data, so every
-//! checker can be tested with hand-made facts.
+//! where every surviving write sits in the final order of writes, what is decided, each
+//! replica's store for the divergence check, and what the model's observers saw. Plain
+//! data, so every checker can be tested with hand-made facts.
 
-use crate::history::Op;
-use crate::protocol::{Lsn, NodeId, OpId, Term, Text, Version};
-use crate::time::Micros;
-use crate::world::{LostWrite, SplitBrain};
+use crate::clients::history::{Op, Version};
+use crate::kernel::time::Micros;
+use crate::kernel::{NodeId, OpId, Pos, Text};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// A place in the order of writes: (term, LSN). Along one log terms never decrease, so for
-/// entries of the final log this is the log's order; an entry a deposed primary wrote in
-/// an old term sorts before what a newer primary wrote at a lower LSN.
-pub type Pos = (Term, Lsn);
+/// What the checkers are told about a run by its model (see `crate::checks::facts`).
+#[derive(Clone, Debug, Default)]
+pub struct ModelFacts {
+    /// Every client write in the final order (up to `decided`, or all of it when settled).
+    pub surviving: std::collections::BTreeMap<OpId, Pos>,
+    pub decided: Pos,
+    /// The model's own safety assumptions held throughout (Raft ran, nobody was promoted
+    /// by force): its promises apply.
+    pub consensus: bool,
+    /// Each up member's visible data, the authority first (filled when settled).
+    pub stores: Vec<NodeStore>,
+    pub split_brains: Vec<SplitBrain>,
+    pub discards: Vec<Discard>,
+}
 
 /// One up replica's visible data, for the divergence check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,54 +32,86 @@ pub struct NodeStore {
     pub store: BTreeMap<Text, OpId>,
 }
 
+/// Two primaries at once: two nodes that won the same term or epoch (Raft's Election
+/// Safety broken), or two primaries of different terms acknowledging writes over the same
+/// stretch of time (a naive failover manager's split brain).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SplitBrain {
+    pub at: Micros,
+    pub nodes: [NodeId; 2],
+    pub terms: [u64; 2],
+    /// Both won the same term.
+    pub same_term: bool,
+    /// Both acknowledgements were durable (a quorum had each).
+    pub durable: bool,
+}
+
+/// An acknowledged write some node threw away (the model's observer saw it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Discard {
+    pub op: OpId,
+    pub node: NodeId,
+    pub at: Micros,
+}
+
 #[derive(Clone, Debug)]
-pub struct RunFacts<'a> {
-    pub ops: &'a [Op],
-    /// Every client write in the final log (up to `decided`, or all of it when settled):
+pub struct RunFacts<'a, M> {
+    pub ops: &'a [Op<M>],
+    /// Every client write in the final order (up to `decided`, or all of it when settled):
     /// operation → its position.
     pub surviving: BTreeMap<OpId, Pos>,
-    /// Positions up to here can no longer change (the authority's commit index), and the
-    /// term of the entry there: no later log can hold an entry of an older term past it.
-    pub decided: Lsn,
-    pub decided_term: Term,
-    /// The cluster was healed and quiet: the final log is final as a whole, and replicas
+    /// The last decided position: nothing up to it can change, and no later write of an
+    /// older epoch than its can still take a place.
+    pub decided: Pos,
+    /// The cluster was healed and quiet: the final order is final as a whole, and replicas
     /// are expected to agree.
     pub settled: bool,
-    /// Raft's promises apply: Raft failover throughout, nobody promoted by force.
-    pub raft: bool,
-    /// The authority first (the primary, else the most up-to-date node), then every other
-    /// up member; only filled when settled.
+    /// The model's promises apply (its safety assumptions held throughout).
+    pub consensus: bool,
+    /// The authority first, then every other up member; only filled when settled.
     pub stores: Vec<NodeStore>,
-    /// What the leadership observer saw.
     pub split_brains: &'a [SplitBrain],
-    pub truncations: &'a [LostWrite],
+    pub discards: &'a [Discard],
     pub now: Micros,
 }
 
-impl RunFacts<'_> {
-    /// Whether the write of `op` is in the final log.
+impl<'a, M> RunFacts<'a, M> {
+    /// The facts of a run from its history and what its model said.
+    pub fn new(ops: &'a [Op<M>], model: &'a ModelFacts, settled: bool, now: Micros) -> Self {
+        RunFacts {
+            ops,
+            surviving: model.surviving.clone(),
+            decided: model.decided,
+            settled,
+            consensus: model.consensus,
+            stores: model.stores.clone(),
+            split_brains: &model.split_brains,
+            discards: &model.discards,
+            now,
+        }
+    }
+
+    /// Whether the write of `op` is in the final order.
     pub fn survives(&self, op: OpId) -> bool {
         self.surviving.contains_key(&op)
     }
 
-    /// Whether a write at `pos` that is not in the final log can still get there: no, once
-    /// its position is decided, or once the cluster has committed an entry of a newer term
-    /// (logs never go back to an older term), or when the run is settled.
+    /// Whether a write at `pos` that is not in the final order can still get there: no,
+    /// once its position is decided, or once the cluster has decided a position of a newer
+    /// epoch (logs never go back to an older one), or when the run is settled.
     pub fn decided(&self, pos: Pos) -> bool {
-        self.settled || pos.1 <= self.decided || pos.0 < self.decided_term
+        self.settled || pos.1 <= self.decided.1 || pos.0 < self.decided.0
     }
 
-    /// A version's place in the order of writes (0, 0 for "no value").
-    pub fn pos_of(version: Option<&Version>) -> Pos {
-        version.map_or((0, 0), |v| (v.term, v.lsn))
+    /// Where an acknowledged write sits: its place in the final order if it survived,
+    /// else where it was put.
+    pub fn write_pos(&self, op: &Op<M>) -> Option<Pos> {
+        self.surviving.get(&op.id).copied().or(op.written)
     }
+}
 
-    /// Where an acknowledged write sits: its place in the final log if it survived,
-    /// else where the primary put it.
-    pub fn write_pos(&self, op: &Op) -> Option<Pos> {
-        self.surviving
-            .get(&op.id)
-            .copied()
-            .or_else(|| Some((op.term?, op.lsn?)))
-    }
+/// A version's place in the order of writes ((0, 0) for "no value").
+pub fn pos_of(version: Option<&Version>) -> Pos {
+    version.map_or((0, 0), |v| v.pos)
 }

@@ -10,7 +10,7 @@
 //! ended in `info` is replaced by a new process number.
 
 use crate::checks::history::{Event, History, Value};
-use crate::rng::{Ppm, SimRng};
+use crate::kernel::rng::{Ppm, SimRng};
 
 /// The shape of a generated history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@
 mod pairing;
 mod parse;
 
-use crate::protocol::Text;
+use crate::protocols::single_leader::messages::Text;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::Value as Json;

@@ -26,7 +26,7 @@ pub use facts::RunFacts;
 
 /// Runs every checker over the facts of one run (linearizability is run by the caller,
 /// which knows which operations promise it).
-pub fn judge(facts: &RunFacts) -> Report {
+pub fn judge<M>(facts: &RunFacts<M>) -> Report {
     let mut report = Report {
         settled: facts.settled,
         operations: facts.ops.len() as u64,

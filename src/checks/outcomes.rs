@@ -5,15 +5,14 @@
 //! milliseconds and in versions).
 
 use super::anomalies::{Example, Kind, Report};
-use super::facts::{Pos, RunFacts};
-use crate::consistency::ReadConsistency;
-use crate::history::{Op, OpKind, Outcome};
-use crate::protocol::Text;
-use crate::time::Micros;
+use super::facts::{pos_of, RunFacts};
+use crate::clients::history::{Op, OpKind, Outcome};
+use crate::kernel::time::Micros;
+use crate::kernel::{Pos, Text};
 use std::collections::BTreeMap;
 
 /// An acknowledged write that set a value (not a compare-and-set whose compare failed).
-fn acknowledged_set(op: &Op) -> bool {
+fn acknowledged_set<M>(op: &Op<M>) -> bool {
     op.kind.mutates() && op.outcome == Outcome::Ok && op.swapped != Some(false)
 }
 
@@ -26,27 +25,24 @@ pub(crate) fn time(us: Micros) -> String {
     }
 }
 
-pub fn lost_writes(facts: &RunFacts, report: &mut Report) {
-    for op in facts.ops.iter().filter(|o| acknowledged_set(o)) {
-        let (Some(lsn), Some(term)) = (op.lsn, op.term) else {
+pub fn lost_writes<M>(facts: &RunFacts<M>, report: &mut Report) {
+    for op in facts.ops.iter().filter(|o| acknowledged_set(*o)) {
+        let Some(pos) = op.written else {
             continue;
         };
-        if facts.survives(op.id) || !facts.decided((term, lsn)) {
+        if facts.survives(op.id) || !facts.decided(pos) {
             continue;
         }
-        let how = facts
-            .truncations
-            .iter()
-            .find(|t| t.op == op.id)
-            .map_or_else(
-                || "no surviving node has it".to_string(),
-                |t| format!("n{} discarded it at {}", t.node, time(t.at)),
-            );
-        let promised = op.durable && facts.raft;
+        let how = facts.discards.iter().find(|t| t.op == op.id).map_or_else(
+            || "no surviving node has it".to_string(),
+            |t| format!("n{} discarded it at {}", t.node, time(t.at)),
+        );
+        let promised = op.durable && facts.consensus;
         let text = format!(
-            "write {}={} (lsn {lsn}, acknowledged {}) is gone: {how}",
+            "write {}={} (at {}, acknowledged {}) is gone: {how}",
             op.key,
             op.value.as_deref().unwrap_or(""),
+            pos.1,
             if op.durable {
                 "once a majority had it"
             } else {
@@ -66,21 +62,16 @@ pub fn lost_writes(facts: &RunFacts, report: &mut Report) {
     }
 }
 
-pub fn dirty_reads(facts: &RunFacts, report: &mut Report) {
-    for op in facts.ops.iter().filter(|o| ok_read(o)) {
+pub fn dirty_reads<M>(facts: &RunFacts<M>, report: &mut Report) {
+    for op in facts.ops.iter().filter(|o| ok_read(*o)) {
         let Some(v) = &op.read else { continue };
-        if facts.survives(v.op) || !facts.decided((v.term, v.lsn)) {
+        if facts.survives(v.op) || !facts.decided(v.pos) {
             continue;
         }
-        let level = op.consistency.unwrap_or_default();
-        let promised = facts.raft
-            && matches!(
-                level,
-                ReadConsistency::Majority | ReadConsistency::Linearizable
-            );
+        let promised = facts.consensus && op.promise.committed;
         let text = format!(
-            "read {} returned {} (lsn {}, term {}), a write that never committed",
-            op.key, v.value, v.lsn, v.term
+            "read {} returned {} (at {}, epoch {}), a write that never committed",
+            op.key, v.value, v.pos.1, v.pos.0
         );
         report.add(
             Kind::DirtyRead,
@@ -95,7 +86,7 @@ pub fn dirty_reads(facts: &RunFacts, report: &mut Report) {
     }
 }
 
-fn ok_read(op: &Op) -> bool {
+fn ok_read<M>(op: &Op<M>) -> bool {
     op.kind == OpKind::Read && op.outcome == Outcome::Ok
 }
 
@@ -110,10 +101,10 @@ struct KeyWrites {
     ops: Vec<u64>,
 }
 
-pub fn stale_reads(facts: &RunFacts, report: &mut Report) {
+pub fn stale_reads<M>(facts: &RunFacts<M>, report: &mut Report) {
     // Surviving acknowledged writes by key, in acknowledgement order.
-    let mut writes: BTreeMap<&Text, Vec<(&Op, Pos)>> = BTreeMap::new();
-    for op in facts.ops.iter().filter(|o| acknowledged_set(o)) {
+    let mut writes: BTreeMap<&Text, Vec<(&Op<M>, Pos)>> = BTreeMap::new();
+    for op in facts.ops.iter().filter(|o| acknowledged_set(*o)) {
         if let (Some(pos), Some(_)) = (facts.surviving.get(&op.id), op.completed_at) {
             writes.entry(&op.key).or_default().push((op, *pos));
         }
@@ -132,12 +123,12 @@ pub fn stale_reads(facts: &RunFacts, report: &mut Report) {
         }
         by_key.insert(key, w);
     }
-    for op in facts.ops.iter().filter(|o| ok_read(o)) {
+    for op in facts.ops.iter().filter(|o| ok_read(*o)) {
         let Some(w) = by_key.get(&op.key) else {
             continue;
         };
         let before = w.acked_at.partition_point(|&t| t < op.invoked_at);
-        let returned = RunFacts::pos_of(op.read.as_ref());
+        let returned = pos_of(op.read.as_ref());
         let first_newer = w.running_max[..before].partition_point(|&m| m <= returned);
         if first_newer >= before {
             continue;
@@ -146,7 +137,6 @@ pub fn stale_reads(facts: &RunFacts, report: &mut Report) {
             .filter(|&i| w.positions[i] > returned)
             .collect();
         let staleness = op.invoked_at - w.acked_at[first_newer];
-        let level = op.consistency.unwrap_or_default();
         let text = format!(
             "read {} returned {} but {} newer write{} had been acknowledged, the first {} before it began",
             op.key,
@@ -166,7 +156,7 @@ pub fn stale_reads(facts: &RunFacts, report: &mut Report) {
                 text,
                 // One primary at a time is what makes a read index mean anything: a naive
                 // manager's second primary, or a forced promotion, breaks it.
-                promised: level == ReadConsistency::Linearizable && facts.raft,
+                promised: op.promise.fresh && facts.consensus,
             },
         );
     }

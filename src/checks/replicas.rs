@@ -5,7 +5,7 @@
 use super::anomalies::{Example, Kind, Report};
 use super::facts::RunFacts;
 
-pub fn divergence(facts: &RunFacts, report: &mut Report) {
+pub fn divergence<M>(facts: &RunFacts<M>, report: &mut Report) {
     if !facts.settled {
         report.not_judged(Kind::Divergence, "the cluster is not healed and quiet");
         return;
@@ -52,19 +52,19 @@ pub fn divergence(facts: &RunFacts, report: &mut Report) {
                 // Under Raft the log repairs every replica; two primaries of one term (a
                 // naive manager's promotions) can leave logs that agree on terms and
                 // differ in content for good.
-                promised: facts.raft,
+                promised: facts.consensus,
             },
         );
     }
 }
 
-pub fn split_brain(facts: &RunFacts, report: &mut Report) {
+pub fn split_brain<M>(facts: &RunFacts<M>, report: &mut Report) {
     for sb in facts.split_brains {
         let [a, b] = sb.nodes;
         let (text, promised) = if sb.same_term {
             (
                 format!("n{a} and n{b} both won term {}", sb.terms[0]),
-                facts.raft,
+                facts.consensus,
             )
         } else {
             (

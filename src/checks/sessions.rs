@@ -14,29 +14,40 @@
 //! consistency level promised it.
 
 use super::anomalies::{Example, Kind, Report};
-use super::facts::{Pos, RunFacts};
-use crate::consistency::ReadConsistency;
-use crate::history::{Op, OpKind, Outcome};
-use crate::protocol::{ClientId, OpId, Text};
+use super::facts::{pos_of, RunFacts};
+use crate::clients::history::{Op, OpKind, Outcome};
+use crate::kernel::{ClientId, OpId, Pos, Text};
 use std::collections::BTreeMap;
 
 /// What a session has done so far, at one point of its history.
-#[derive(Default)]
-struct SessionState<'a> {
+struct SessionState<'a, M> {
     /// Per key: the session's newest surviving acknowledged write.
-    own_write: BTreeMap<&'a Text, (Pos, &'a Op)>,
+    own_write: BTreeMap<&'a Text, (Pos, &'a Op<M>)>,
     /// Per key: the newest version the session has read.
-    read: BTreeMap<&'a Text, (Pos, &'a Op)>,
+    read: BTreeMap<&'a Text, (Pos, &'a Op<M>)>,
     /// The session's latest acknowledged write (any key).
-    last_write: Option<&'a Op>,
+    last_write: Option<&'a Op<M>>,
     /// The newest version read (any key) and the read.
-    newest_read: Option<(Pos, &'a Op)>,
+    newest_read: Option<(Pos, &'a Op<M>)>,
+}
+
+impl<M> Default for SessionState<'_, M> {
+    fn default() -> Self {
+        SessionState {
+            own_write: BTreeMap::new(),
+            read: BTreeMap::new(),
+            last_write: None,
+            newest_read: None,
+        }
+    }
 }
 
 /// The events of one session in time order: completions before invocations at equal
 /// times (a client acts on an answer after it arrives).
-fn session_events(ops: &[Op]) -> BTreeMap<ClientId, Vec<(u64, bool, &Op)>> {
-    let mut by_client: BTreeMap<ClientId, Vec<(u64, bool, &Op)>> = BTreeMap::new();
+type Events<'a, M> = BTreeMap<ClientId, Vec<(u64, bool, &'a Op<M>)>>;
+
+fn session_events<M>(ops: &[Op<M>]) -> Events<'_, M> {
+    let mut by_client: Events<'_, M> = BTreeMap::new();
     for op in ops {
         let events = by_client.entry(op.client).or_default();
         events.push((op.invoked_at, true, op));
@@ -51,7 +62,7 @@ fn session_events(ops: &[Op]) -> BTreeMap<ClientId, Vec<(u64, bool, &Op)>> {
     by_client
 }
 
-pub fn check(facts: &RunFacts, report: &mut Report) {
+pub fn check<M>(facts: &RunFacts<M>, report: &mut Report) {
     for (client, events) in session_events(facts.ops) {
         let mut s = SessionState::default();
         for (_, invoke, op) in events {
@@ -66,11 +77,11 @@ pub fn check(facts: &RunFacts, report: &mut Report) {
 
 /// What the session had done before `op` began constrains what `op` may return (reads,
 /// judged when they complete: the answer is known) and where it may land (writes).
-fn judge_invocation(
-    facts: &RunFacts,
+fn judge_invocation<M>(
+    facts: &RunFacts<M>,
     client: ClientId,
-    s: &SessionState,
-    op: &Op,
+    s: &SessionState<M>,
+    op: &Op<M>,
     report: &mut Report,
 ) {
     if op.outcome != Outcome::Ok {
@@ -78,7 +89,6 @@ fn judge_invocation(
     }
     let at = op.completed_at.unwrap_or(op.invoked_at);
     let nodes = op.served_by.into_iter().collect::<Vec<_>>();
-    let level = op.consistency.unwrap_or_default();
     let mut add = |kind, ops: Vec<OpId>, text: String, promised| {
         report.add(
             kind,
@@ -92,19 +102,13 @@ fn judge_invocation(
         )
     };
     if op.kind == OpKind::Read {
-        let returned = RunFacts::pos_of(op.read.as_ref());
+        let returned = pos_of(op.read.as_ref());
         let value = op.read.as_ref().map_or("nothing", |v| &*v.value);
         if let Some(&(pos, w)) = s.own_write.get(&op.key) {
             if returned < pos {
-                // A majority read carries no session token: it may miss the session's own
-                // write (MongoDB needs a causal session for that).
-                // Tokens are (term, LSN): they name one write only while each term has
-                // one primary (Raft), so a naive manager's promotions break them too.
-                let promised = facts.raft
-                    && matches!(
-                        level,
-                        ReadConsistency::ReadYourWrites | ReadConsistency::Linearizable
-                    );
+                // Session tokens name one write only while the model's assumptions hold
+                // (one primary per term), so a naive manager's promotions break them too.
+                let promised = facts.consensus && op.promise.own_writes;
                 let text = format!(
                     "c{client} read {} = {value} after its own write {}={} was acknowledged",
                     op.key,
@@ -118,12 +122,7 @@ fn judge_invocation(
             let both_survive =
                 op.read.as_ref().is_none_or(|v| facts.survives(v.op)) && pos_survives(facts, r);
             if returned < pos {
-                let promised = both_survive
-                    && facts.raft
-                    && matches!(
-                        level,
-                        ReadConsistency::Monotonic | ReadConsistency::Linearizable
-                    );
+                let promised = both_survive && facts.consensus && op.promise.monotonic;
                 let before = r.read.as_ref().map_or("nothing", |v| &*v.value);
                 let text = format!(
                     "c{client} read {} = {value}, older than the {before} it had already read",
@@ -137,18 +136,18 @@ fn judge_invocation(
     if !op.kind.mutates() || op.swapped == Some(false) {
         return;
     }
-    let Some(lsn) = op.lsn else { return };
+    let Some(written) = op.written else { return };
     let survives = facts.survives(op.id);
     if !survives {
         return; // lost or undecided: the durability checks judge it
     }
-    let mine = facts.write_pos(op).unwrap_or((0, lsn));
+    let mine = facts.write_pos(op).unwrap_or(written);
     if let Some(prev) = s.last_write {
         let prev_survives = facts.survives(prev.id);
         let prev_decided = facts.write_pos(prev).is_some_and(|p| facts.decided(p));
         let out_of_order = prev_survives && facts.write_pos(prev).is_some_and(|p| p > mine);
         if (!prev_survives && prev_decided) || out_of_order {
-            let promised = facts.raft && prev.durable && op.durable;
+            let promised = facts.consensus && prev.durable && op.durable;
             let text = format!(
                 "c{client}'s write {}={} survived but its earlier write {}={} {}",
                 op.key,
@@ -180,19 +179,19 @@ fn judge_invocation(
             );
             let mut ops = vec![op.id, r.id];
             ops.extend(read_write);
-            let promised = facts.raft && durable && op.durable;
+            let promised = facts.consensus && durable && op.durable;
             add(Kind::WritesFollowReads, ops, text, promised);
         }
     }
 }
 
-fn pos_survives(facts: &RunFacts, read: &Op) -> bool {
+fn pos_survives<M>(facts: &RunFacts<M>, read: &Op<M>) -> bool {
     read.read.as_ref().is_none_or(|v| facts.survives(v.op))
 }
 
-fn remember_completion<'a>(facts: &RunFacts, s: &mut SessionState<'a>, op: &'a Op) {
+fn remember_completion<'a, M>(facts: &RunFacts<M>, s: &mut SessionState<'a, M>, op: &'a Op<M>) {
     if op.kind == OpKind::Read {
-        let pos = RunFacts::pos_of(op.read.as_ref());
+        let pos = pos_of(op.read.as_ref());
         let newest = s.read.get(&op.key).is_none_or(|&(p, _)| pos > p);
         if newest {
             s.read.insert(&op.key, (pos, op));

@@ -1,9 +1,10 @@
 //! Shared helpers for the native scenario tests.
 #![allow(dead_code)]
 
-use replica_lab::history::{Op, Outcome};
-use replica_lab::protocol::{NodeId, OpId};
-use replica_lab::time::MICROS_PER_MS;
+use replica_lab::clients::history::Outcome;
+use replica_lab::kernel::time::MICROS_PER_MS;
+use replica_lab::protocols::single_leader::messages::{NodeId, OpId};
+use replica_lab::Op;
 use replica_lab::{Scenario, World};
 
 /// A scenario from JSON text; panics with the error (tests only).

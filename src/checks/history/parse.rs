@@ -6,8 +6,8 @@ use serde_json::{Map, Value as Json};
 
 pub(super) fn array(text: &str) -> Result<Vec<Json>, Vec<HistoryError>> {
     serde_json::from_str::<Vec<Json>>(text).map_err(|e| {
-        let offset = crate::json_path::offset_of(text, e.line(), e.column());
-        let path = crate::json_path::path_at(text, offset.saturating_sub(1));
+        let offset = crate::config::json_path::offset_of(text, e.line(), e.column());
+        let path = crate::config::json_path::path_at(text, offset.saturating_sub(1));
         vec![HistoryError::at(path, e.to_string())]
     })
 }

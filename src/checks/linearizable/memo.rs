@@ -2,7 +2,7 @@
 //! Zobrist hash, and the cache of configurations (set, register state) already reached,
 //! which compares full bitsets whenever hashes match.
 
-use crate::rng::SimRng;
+use crate::kernel::rng::SimRng;
 
 /// The seed of the per-operation hash numbers: fixed, so every run hashes alike.
 const ZOBRIST_SEED: u64 = 0x5eed_0fa1_1ca5_e000;
