@@ -36,7 +36,7 @@ describe('Replica Lab checks', () => {
     await lab(() => {
       const app = window.__replicaLabs[0];
       app.act((l) => l.isolate(0, true));
-      for (let i = 0; i < 3; i++) app.manualWrite('doomed', `v${i}`);
+      for (let i = 0; i < 3; i++) app.act((l) => l.write('doomed', `v${i}`));
     });
     await until(() => window.__replicaLabs[0].snapshot().ops.filter((o) => o.key === 'doomed' && o.outcome === 'ok').length === 3);
     await lab(() => window.__replicaLabs[0].act((l) => l.crash(0)));

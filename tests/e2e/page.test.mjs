@@ -148,7 +148,7 @@ describe('Replica Lab page', () => {
     assert.match(await tid('error-text').textContent(), /min <= max/);
 
     // A refused action (the primary cannot be removed) lands there too.
-    await lab(() => window.__replicaLabs[0].removeReplica(0));
+    await lab(() => window.__replicaLabs[0].act((l) => l.removeReplica(0)));
     assert.match(await tid('error-text').textContent(), /n0 is the primary/);
 
     const t0 = (await snap()).now;
@@ -282,8 +282,22 @@ describe('Replica Lab page', () => {
     assert.ok((await snap()).now > t0);
   });
 
-  it('an uncaught trap anywhere on the page is reported the same way', async () => {
-    await page.evaluate(() => setTimeout(() => { throw new WebAssembly.RuntimeError('boom'); }));
+  it('a trap in one of the lab\'s own handlers is reported the same way; one elsewhere is not its', async () => {
+    // Thrown by page code outside the lab: not the lab's to report, and it keeps running.
+    await page.evaluate(() => setTimeout(() => { throw new WebAssembly.RuntimeError('not ours'); }));
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    assert.equal(await tid('error-banner').isVisible(), false);
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), true);
+    // A bug in one of its handlers (not a trap): reported in its banner; it keeps running.
+    await lab(() => { window.__replicaLabs[0].panels.faults.partition = () => { throw new TypeError('a bug in a handler'); }; });
+    await tid('tab-faults').click();
+    await tid('partition-cut').click();
+    assert.equal(await tid('error-text').textContent(), 'a bug in a handler');
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), true);
+    await tid('error-dismiss').click();
+    // A trap of the Lab under one of its buttons.
+    await lab(() => { window.__replicaLabs[0].lab.heal = () => { throw new WebAssembly.RuntimeError('boom'); }; });
+    await tid('partition-heal').click();
     await tid('error-banner').waitFor({ state: 'visible' });
     assert.equal(await tid('error-text').textContent(), 'The simulation crashed: boom. Reset to continue.');
     assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), false);
