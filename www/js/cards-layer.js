@@ -4,7 +4,7 @@
 // policy and the writes waiting for acknowledgements. It is also where the single-leader
 // shape of the stage is decided: the primary heads the ring, and the links from it are the
 // ones that stand out. It answers hit tests on cards (which node, which log cell) and
-// describes them for tooltips.
+// describes them (and where clients' reads go) for tooltips.
 
 import { lagLevel, lagText } from './format.js';
 import { FONT, MONO, rrect } from './stage-theme.js';
@@ -413,6 +413,12 @@ export class SingleLeaderCards {
       if (lsn <= this.hi) return { type: 'cell', node: id, lsn };
     }
     return { type: 'node', node: id };
+  }
+
+  /** Where a workload client's requests go, for its tooltip. */
+  clientNote(snap) {
+    const to = { primary: 'the primary', any: 'any node', nearest: 'the nearest node' }[snap.config.workload.readFrom];
+    return `reads go to ${to ?? 'a random replica'}`;
   }
 
   /** Tooltip text for a card or a log cell. */

@@ -81,7 +81,7 @@ export class Renderer {
       case 'message': return this.messages.describe(hit, snap);
       case 'cell':
       case 'node': return this.cards.describe(hit, snap);
-      default: return this.stage.describe(hit, snap, this.linkLabels);
+      default: return this.stage.describe(hit, snap, this.linkLabels, this.cards.clientNote(snap));
     }
   }
 

@@ -220,12 +220,12 @@ export class StageLayer {
     return link ? { type: 'link', a: link[0], b: link[1] } : null;
   }
 
-  /** Tooltip text for a client or a link. */
-  describe(hit, snap, linkLabels) {
+  /** Tooltip text for a client (`clientNote`: where its requests go) or a link. */
+  describe(hit, snap, linkLabels, clientNote) {
     if (hit.type === 'client') {
       const own = snap.clients.some((c) => c.id === hit.client && c.manual);
       if (own) return 'you: the page’s own client.\nUse the Write and Read forms.';
-      return `${clientName(snap, hit.client)}: a workload client.\nOne operation at a time; reads go to ${readTarget(snap.config.workload.readFrom)}.`;
+      return `${clientName(snap, hit.client)}: a workload client.\nOne operation at a time; ${clientNote}.`;
     }
     const label = linkLabels.get(hit.a * MAX_IDS + hit.b);
     return `${nodeName(snap, hit.a)} ↔ ${nodeName(snap, hit.b)} · ${label ? label.text : ''}\nclick to change this link’s latency`;
@@ -250,8 +250,4 @@ function distToSegment2(px, py, ax, ay, bx, by) {
   tt = tt < 0 ? 0 : tt > 1 ? 1 : tt;
   const ex = ax + dx * tt - px, ey = ay + dy * tt - py;
   return ex * ex + ey * ey;
-}
-
-function readTarget(t) {
-  return t === 'primary' ? 'the primary' : t === 'any' ? 'any node' : 'a random replica';
 }
