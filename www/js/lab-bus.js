@@ -7,7 +7,8 @@
 //
 // Events (`bus.on(type, (detail) => ...)`, `bus.emit(type, detail)`):
 //   snapshot       snap                   a new snapshot: every frame, and after every action
-//   ui             snap                   the same, at most ~10 a second while playing: text panels
+//   ui             snap                   the same, at most ~10 a second while playing (and when a
+//                                         side-panel tab is shown): the text panels
 //   state          {running, crashed, speed}  played, paused, crashed or changed speed
 //   reset          {snap, scenario}       a new world (a reset, another scenario)
 //   error          err                    something to report: bad input, a refusal, a crash
