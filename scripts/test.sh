@@ -31,6 +31,7 @@ wasm_bytes=$(gzip -9 -c www/pkg/replica_lab_bg.wasm | wc -c)
 echo "replica_lab_bg.wasm: $(wc -c < www/pkg/replica_lab_bg.wasm) bytes, ${wasm_bytes} gzipped"
 
 step "end-to-end page tests in headless Chromium"
-# One file at a time: the page tests run in real time, and two Chromiums on two cores
-# would make their timing depend on each other.
+# One file at a time: most steps run simulated time through the page's test hook, but the
+# tests of the frame loop itself watch it run in real time, and two Chromiums on two cores
+# would only slow each other down.
 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/

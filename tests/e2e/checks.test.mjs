@@ -2,6 +2,8 @@
 // acknowledges writes alone, then a failover, shows "lost write" as allowed by async acks,
 // and its "show" button selects the lost operations above the list; a page set to majority
 // writes and linearizable reads finds nothing. Run: node --test tests/e2e/
+//
+// The page stays paused: simulated time runs through the test hook (advance, advanceUntil).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,11 +20,10 @@ describe('Replica Lab checks', () => {
 
   const lab = (fn, arg) => page.evaluate(fn, arg);
   const tid = (id) => page.locator(`[data-testid="${id}"]`);
-  const until = (fn, arg, timeout = 20_000) => page.waitForFunction(fn, arg, { timeout });
 
   before(async () => {
     await fs.mkdir(ARTIFACTS, { recursive: true });
-    ({ page, close } = await launchLab('?speed=4', problems));
+    ({ page, close } = await launchLab('?speed=4&paused=1', problems));
   });
 
   after(async () => {
@@ -36,21 +37,24 @@ describe('Replica Lab checks', () => {
     await lab(() => {
       const app = window.__replicaLabs[0];
       app.act((l) => l.isolate(0, true));
-      for (let i = 0; i < 3; i++) app.manualWrite('doomed', `v${i}`);
+      for (let i = 0; i < 3; i++) app.act((l) => l.write('doomed', `v${i}`));
     });
-    await until(() => window.__replicaLabs[0].snapshot().ops.filter((o) => o.key === 'doomed' && o.outcome === 'ok').length === 3);
+    await lab(() => window.__replicaLabs[0].advanceUntil(
+      (s) => s.ops.filter((o) => o.key === 'doomed' && o.outcome === 'ok').length === 3, 20_000));
     await lab(() => window.__replicaLabs[0].act((l) => l.crash(0)));
-    await until(() => { const s = window.__replicaLabs[0].snapshot(); return s.primary != null && s.primary !== 0; });
+    await lab(() => window.__replicaLabs[0].advanceUntil((s) => s.primary != null && s.primary !== 0, 20_000));
     await lab(() => window.__replicaLabs[0].act((l) => { l.isolate(0, false); l.restart(0); }));
     await tid('tab-ops').click();
-    const lost = page.locator('[data-testid="anomaly"][data-kind="lostAcknowledgedWrite"]');
-    await lost.waitFor({ timeout: 20_000 });
     // The page's three writes at least (workload clients may have written there too).
     const doomed = await lab(() => window.__replicaLabs[0].snapshot().ops.filter((o) => o.key === 'doomed').map((o) => o.id));
-    await until((ids) => {
-      const f = window.__replicaLabs[0].lab.anomalies().found.lostAcknowledgedWrite;
-      return f && ids.every((id) => f.examples.some((e) => e.ops.includes(id)) || f.count > f.examples.length);
-    }, doomed);
+    // The checkers name them, and the cluster has marked them lost (once n0 rolled back).
+    await lab((ids) => window.__replicaLabs[0].advanceUntil(() => {
+      const l = window.__replicaLabs[0].lab;
+      const f = l.anomalies().found.lostAcknowledgedWrite;
+      return f && ids.every((id) => (f.examples.some((e) => e.ops.includes(id)) || f.count > f.examples.length) && l.op(id).lost);
+    }, 20_000, 100), doomed);
+    const lost = page.locator('[data-testid="anomaly"][data-kind="lostAcknowledgedWrite"]');
+    assert.equal(await lost.count(), 1);
     assert.match(await lost.textContent(), /lost write.*× \d+.*ALLOWED/s);
     assert.equal(await lost.getAttribute('data-promised'), 'false');
     assert.match(await tid('anomaly-summary').textContent(), /allowed by these settings/);
@@ -68,8 +72,7 @@ describe('Replica Lab checks', () => {
 
   it('finds nothing with majority writes and linearizable reads at the primary', async () => {
     // Paused from the reset on, so every operation runs under the new settings.
-    await tid('play-pause').click();
-    await until(() => !window.__replicaLabs[0].isRunning());
+    assert.equal(await lab(() => window.__replicaLabs[0].isRunning()), false);
     await lab(() => window.__replicaLabs[0].reset('7'));
     await tid('tab-writes').click();
     await tid('ack-mode').selectOption('majority');
@@ -77,12 +80,12 @@ describe('Replica Lab checks', () => {
     await tid('read-from').selectOption('primary');
     await tid('read-level').selectOption('linearizable');
     await tid('tab-ops').click();
-    await tid('play-pause').click();
-    await page.waitForTimeout(4000);
+    await lab(() => window.__replicaLabs[0].advance(16_000));
     const report = await lab(() => window.__replicaLabs[0].lab.anomalies());
     assert.deepEqual(Object.keys(report.found), []);
     assert.equal(report.linearizability, 'linearizable');
-    await until(() => /Nothing found/.test(document.querySelector('[data-testid="anomaly-summary"]').textContent));
+    assert.ok(report.operations > 20, `only ${report.operations} operations were judged`);
+    assert.match(await tid('anomaly-summary').textContent(), /Nothing found/);
     assert.match(await tid('anomalies').textContent(), /Linearizability \(writes and linearizable reads\): linearizable/);
   });
 

@@ -3,6 +3,8 @@
 // steps down when it wakes; the split-brain lesson shows two primaries and then the writes
 // it cost; the failover mode reaches the simulation; the legend explains votes. Saves
 // screenshots of the split brain under test-artifacts/. Run: node --test tests/e2e/
+//
+// The page stays paused: simulated time runs through the test hook (advanceUntil).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +25,6 @@ describe('Replica Lab failover', () => {
     const s = window.__replicaLabs[0].snapshot();
     return { now: s.now, primary: s.primary, cuts: s.cuts, nodes: s.nodes.map((n) => ({ id: n.id, role: n.role, status: n.status, term: n.term })), failovers: s.failovers, splitBrains: s.splitBrains, lostWrites: s.lostWrites, config: s.config };
   });
-  const until = (fn, arg, timeout = 20_000) => page.waitForFunction(fn, arg, { timeout });
   const clickNode = async (id) => {
     const box = await tid('cluster-canvas').boundingBox();
     const r = await lab((n) => window.__replicaLabs[0].nodeRect(n), id);
@@ -32,7 +33,7 @@ describe('Replica Lab failover', () => {
 
   before(async () => {
     await fs.mkdir(ARTIFACTS, { recursive: true });
-    ({ page, close } = await launchLab('?speed=4', problems));
+    ({ page, close } = await launchLab('?speed=4&paused=1', problems));
   });
 
   after(async () => {
@@ -50,17 +51,17 @@ describe('Replica Lab failover', () => {
     await tid('partition-cut').click();
     let s = await snap();
     assert.equal(s.cuts.length, 6, JSON.stringify(s.cuts));
-    await until(() => {
-      const p = window.__replicaLabs[0].snapshot().primary;
-      return p !== null && p !== 0;
-    });
-    await until(() => /leads term/.test(document.querySelector('[data-testid="fail-headline"]').textContent));
-    await until(() => /n0 → n\d, term \d+, took \d+ ms/.test(document.querySelector('[data-testid="failover-log"]').textContent));
+    // The majority elects a primary, and the cut-off one stops acting as one.
+    await lab(() => window.__replicaLabs[0].advanceUntil((s) => s.primary !== null && s.primary !== 0
+      && s.nodes.filter((n) => n.role === 'primary' && n.status === 'up').length === 1
+      && s.failovers.some((f) => f.from === 0), 20_000));
+    assert.match(await tid('fail-headline').textContent(), /leads term/);
+    assert.match(await tid('failover-log').textContent(), /n0 → n\d, term \d+, took \d+ ms/);
     await tid('partition-heal').click();
     s = await snap();
     assert.deepEqual(s.cuts, []);
     // The old primary hears the newer term and follows.
-    await until(() => window.__replicaLabs[0].snapshot().nodes[0].role === 'replica');
+    await lab(() => window.__replicaLabs[0].advanceUntil((s) => s.nodes[0].role === 'replica', 20_000));
   });
 
   it('the link form cuts one direction of a link and restores it', async () => {
@@ -76,24 +77,21 @@ describe('Replica Lab failover', () => {
   });
 
   it('a paused primary is replaced, and steps down when it wakes', async () => {
-    await until(() => window.__replicaLabs[0].snapshot().primary !== null);
+    await lab(() => window.__replicaLabs[0].advanceUntil((s) => s.primary !== null, 20_000));
     const p = (await snap()).primary;
     await clickNode(p);
     await tid('inspector-pause').click();
     assert.equal((await snap()).nodes.find((n) => n.id === p).status, 'paused');
-    await until((old) => {
-      const s = window.__replicaLabs[0].snapshot();
-      return s.primary !== null && s.primary !== old;
-    }, p);
+    await lab((old) => window.__replicaLabs[0].advanceUntil((s) => s.primary !== null && s.primary !== old, 20_000), p);
     await tid('inspector-resume').click();
-    await until((old) => window.__replicaLabs[0].snapshot().nodes.find((n) => n.id === old).role === 'replica', p);
+    await lab((old) => window.__replicaLabs[0].advanceUntil((s) => s.nodes.find((n) => n.id === old).role === 'replica', 20_000), p);
   });
 
   it('the inspector skews a node clock', async () => {
     await clickNode(2);
     await tid('inspector-clock-input').fill('-250');
     await tid('inspector-clock').click();
-    await until(() => window.__replicaLabs[0].snapshot().nodes.find((n) => n.id === 2).clockOffset === -250000);
+    assert.equal((await lab(() => window.__replicaLabs[0].snapshot().nodes.find((n) => n.id === 2).clockOffset)), -250000);
     await tid('inspector-clock-input').fill('soon');
     await tid('inspector-clock').click();
     await tid('error-banner').waitFor({ state: 'visible' });
@@ -104,7 +102,7 @@ describe('Replica Lab failover', () => {
   it('the failover mode set on the page reaches the simulation', async () => {
     await tid('tab-faults').click();
     await tid('failover-mode').selectOption('naive');
-    await until(() => window.__replicaLabs[0].snapshot().config.failover.mode === 'naive');
+    assert.equal((await snap()).config.failover.mode, 'naive');
     await tid('failover-timeout').fill('50');
     await tid('failover-apply').click();
     await tid('error-banner').waitFor({ state: 'visible' });
@@ -115,23 +113,23 @@ describe('Replica Lab failover', () => {
 
   it('the split-brain lesson shows two primaries, then the writes they cost', async () => {
     await tid('scenario-pick').selectOption('split-brain');
-    await until(() => document.querySelector('[data-testid="scenario-name"]').textContent === 'Split brain');
+    // Loading a scenario fetches its file: the one wait on the page itself.
+    await page.waitForFunction(() => document.querySelector('[data-testid="scenario-name"]').textContent === 'Split brain');
     assert.match(await tid('narration').textContent(), /naive failover manager/);
     await tid('tab-faults').click();
-    await until(() => window.__replicaLabs[0].snapshot().splitBrains.length > 0, null, 30_000);
-    await until(() => /Split brain/.test(document.querySelector('[data-testid="fail-headline"]').textContent), null, 5000)
-      .catch(() => {}); // the warning shows while both lead; the heal may already have ended it
+    // Once the cluster has seen two primaries at once, and while both still act as one,
+    // the Faults tab says so.
+    await lab(() => window.__replicaLabs[0].advanceUntil((s) => s.splitBrains.length > 0
+      && s.nodes.filter((n) => n.role === 'primary' && n.status === 'up').length > 1, 30_000));
+    assert.match(await tid('fail-headline').textContent(), /Split brain/);
     await page.screenshot({ path: `${ARTIFACTS}failover-split-brain.png` });
-    await until(() => window.__replicaLabs[0].snapshot().lostWrites.length > 0, null, 30_000);
-    await tid('tab-ops').click();
+    await lab(() => window.__replicaLabs[0].advanceUntil((s) => s.lostWrites.length > 0, 30_000));
     // The ops panel flags writes that were acknowledged, then lost.
-    await until(() => [...document.querySelectorAll('[data-testid="ops-list"] .rl-tag')].some((t) => t.textContent === 'LOST'), null, 30_000)
-      .catch(async () => {
-        const lost = await lab(() => window.__replicaLabs[0].snapshot().lostWrites.length);
-        assert.fail(`no LOST tag in the ops panel although ${lost} writes were lost (they may have scrolled out)`);
-      });
+    await tid('tab-ops').click();
+    await lab(() => window.__replicaLabs[0].advanceUntil((s) => s.ops.some((o) => o.lost), 30_000));
+    assert.ok(await page.locator('[data-testid="ops-list"] .rl-tag', { hasText: /^LOST$/ }).count() > 0);
     await tid('tab-faults').click();
-    await until(() => /acknowledged writes? lost/.test(document.querySelector('[data-testid="fail-detail"]').textContent));
+    assert.match(await tid('fail-detail').textContent(), /acknowledged writes? lost/);
     await page.screenshot({ path: `${ARTIFACTS}failover-after-heal.png` });
   });
 

@@ -4,10 +4,13 @@
 //
 // It drives the page through its controls (and, where the API allows, its test hook) to a
 // state worth looking at: sync acks with writes pending, service time on, three regions.
+// The page stays paused and simulated time runs through the test hook, so the same code
+// gives the same pictures.
 
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { frames } from './helpers.mjs';
 import { CHROMIUM, startServer } from './server.mjs';
 
 const OUT = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -20,7 +23,7 @@ try {
     const page = await browser.newPage({ viewport: { width: w, height: h } });
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(`${server.url}?speed=1`);
+    await page.goto(`${server.url}?speed=1&paused=1`);
     await page.waitForFunction(() => window.__replicaLabs?.length === 1, null, { timeout: 15_000 });
     const tid = (id) => page.locator(`[data-testid="${id}"]`);
     await tid('tab-writes').click();
@@ -30,8 +33,9 @@ try {
     await tid('service-on').check();
     await tid('tab-cluster').click();
     await tid('geo-preset').selectOption('three');
-    await page.waitForTimeout(4000);
+    await page.evaluate(() => window.__replicaLabs[0].advance(4000));
     await page.evaluate(() => window.scrollTo(0, 0));
+    await frames(page);
     await page.screenshot({ path: `${OUT}${tag}-stage.png` });
     await tid('charts').screenshot({ path: `${OUT}${tag}-charts.png` });
     for (const tab of ['ops', 'writes', 'reads', 'load', 'cluster']) {
@@ -40,7 +44,7 @@ try {
         await tid('scaling-run').click();
         await page.waitForFunction(() => !document.querySelector('[data-testid="scaling-run"]').disabled, null, { timeout: 60_000 }).catch(() => {});
       }
-      await page.waitForTimeout(300);
+      await frames(page);
       if (tag === 'phone') {
         const panel = page.locator(`.rl-panel[data-panel="${tab}"]`);
         await panel.screenshot({ path: `${OUT}${tag}-tab-${tab}.png` });

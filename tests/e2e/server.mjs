@@ -1,5 +1,6 @@
 // A tiny static file server for the page tests: serves www/ on a free 127.0.0.1 port with
-// the MIME types the page needs (wasm must be application/wasm for streaming compilation).
+// the MIME types the page needs (wasm must be application/wasm for streaming compilation),
+// and the test-only pages of tests/e2e/pages/ under /e2e/.
 
 import http from 'node:http';
 import fs from 'node:fs/promises';
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const WWW = fileURLToPath(new URL('../../www/', import.meta.url));
+const TEST_PAGES = fileURLToPath(new URL('./pages/', import.meta.url));
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -27,8 +29,10 @@ export async function startServer(root = WWW) {
       const url = new URL(req.url, 'http://localhost');
       let rel = decodeURIComponent(url.pathname);
       if (rel.endsWith('/')) rel += 'index.html';
-      const file = path.join(root, path.normalize(rel).replace(/^(\.\.[/\\])+/, ''));
-      if (!file.startsWith(root)) throw Object.assign(new Error('outside root'), { code: 'ENOENT' });
+      const testPage = rel.startsWith('/e2e/');
+      const base = testPage ? TEST_PAGES : root;
+      const file = path.join(base, path.normalize(testPage ? rel.slice('/e2e'.length) : rel).replace(/^(\.\.[/\\])+/, ''));
+      if (!file.startsWith(base)) throw Object.assign(new Error('outside root'), { code: 'ENOENT' });
       const body = await fs.readFile(file);
       res.writeHead(200, {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',

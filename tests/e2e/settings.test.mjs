@@ -3,7 +3,8 @@
 // regions, the service model shows load, the read-scaling experiment plots four points, and
 // the charts draw. Run: node --test tests/e2e/
 //
-// The steps share one page (its own, so the order of page.test.mjs does not matter).
+// The steps share one page (its own, so the order of page.test.mjs does not matter). It
+// stays paused: simulated time runs through the test hook (advance, advanceUntil).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,16 +30,17 @@ describe('Replica Lab settings', () => {
     await tid('write-key').fill(key);
     await tid('write-value').fill('v');
     await tid('write-submit').click();
-    const handle = await page.waitForFunction((k) => {
-      const s = window.__replicaLabs[0].snapshot();
-      const op = s.ops.find((o) => o.manual && o.kind === 'write' && o.key === k);
-      return op && op.outcome === 'ok' ? (op.completedAt - op.invokedAt) / 1000 : null;
-    }, key, { timeout: 20_000 });
-    return handle.jsonValue();
+    return lab((k) => {
+      const app = window.__replicaLabs[0];
+      const done = (s) => s.ops.find((o) => o.manual && o.kind === 'write' && o.key === k && o.outcome === 'ok');
+      app.advanceUntil(done, 20_000);
+      const op = done(app.snapshot());
+      return (op.completedAt - op.invokedAt) / 1000;
+    }, key);
   };
 
   before(async () => {
-    ({ page, close } = await launchLab('?speed=4', problems));
+    ({ page, close } = await launchLab('?speed=4&paused=1', problems));
   });
 
   after(async () => {
@@ -52,24 +54,22 @@ describe('Replica Lab settings', () => {
     await tid('tab-writes').click();
     await tid('ack-mode').selectOption('all');
     await tid('ack-point').selectOption('applied');
-    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.ackLabel === 'all applied');
+    assert.equal((await snap()).config.ackLabel, 'all applied');
     const allMs = await manualWriteLatency('policy-b');
     // Backup band: client 30 ms each way, fsync 20 ms; all replicas includes n3, 250-400 ms
     // away each way, which must also flush and apply.
     assert.ok(asyncMs >= 80 && asyncMs < 120, `async write took ${asyncMs} ms`);
     assert.ok(allMs > asyncMs + 500, `all-applied write took ${allMs} ms vs async ${asyncMs} ms`);
     // The workload's writes are measured per policy too.
-    await page.waitForFunction(() => {
-      const m = window.__replicaLabs[0].lab.metrics(0);
-      return m.writeLatency.some((p) => p.policy === 'all applied' && p.count > 0);
-    }, null, { timeout: 20_000 });
+    await lab(() => window.__replicaLabs[0].advanceUntil(
+      () => window.__replicaLabs[0].lab.metrics(0).writeLatency.some((p) => p.policy === 'all applied' && p.count > 0), 20_000, 50));
     const lat = await lab(() => window.__replicaLabs[0].lab.metrics(0).writeLatency);
     const by = (name) => lat.find((p) => p.policy === name);
     assert.ok(by('all applied').p50 > by('async').p50, JSON.stringify(lat));
     // `off` answers before even the primary's fsync (20 ms in the backup band).
     await tid('tab-writes').click();
     await tid('ack-mode').selectOption('off');
-    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.ackLabel === 'off');
+    assert.equal((await snap()).config.ackLabel, 'off');
     const offMs = await manualWriteLatency('policy-c');
     assert.ok(offMs < asyncMs - 15, `off write took ${offMs} ms vs async ${asyncMs} ms`);
     await tid('tab-writes').click();
@@ -80,26 +80,21 @@ describe('Replica Lab settings', () => {
     const before = await painted('cluster-canvas');
     await tid('tab-cluster').click();
     await tid('geo-preset').selectOption('three');
-    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.regions === 3);
+    assert.equal((await snap()).config.regions, 3);
     const s = await snap();
     assert.deepEqual(s.nodes.map((n) => n.region), ['us-east', 'eu-west', 'ap-south', 'us-east']);
     assert.ok(s.clients.every((c) => c.region), JSON.stringify(s.clients));
     assert.equal(await tid('geo-table').locator('tbody tr').count(), 3);
-    await page.waitForTimeout(300);
     assert.notEqual(await painted('cluster-canvas'), before, 'the regions are drawn');
     await tid('geo-preset').selectOption('none');
-    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.regions === 0);
+    assert.equal((await snap()).config.regions, 0);
   });
 
   it('the service model shows per-node load', async () => {
     await tid('tab-load').click();
     await tid('service-on').check();
-    await page.waitForFunction(() => window.__replicaLabs[0].snapshot().config.service !== null);
-    await page.waitForFunction(
-      () => window.__replicaLabs[0].snapshot().nodes.some((n) => n.opsPerSec > 0),
-      null,
-      { timeout: 20_000 },
-    );
+    assert.notEqual((await snap()).config.service, null);
+    await lab(() => window.__replicaLabs[0].advanceUntil((s) => s.nodes.some((n) => n.opsPerSec > 0), 20_000));
     const svc = (await snap()).config.service;
     assert.equal(svc.workers, Number(await tid('service-workers').inputValue()));
   });
@@ -107,6 +102,7 @@ describe('Replica Lab settings', () => {
   it('the read-scaling experiment plots four points, reads rising', async () => {
     await tid('tab-load').click();
     await tid('scaling-run').click();
+    // Not simulated time: four separate worlds measured one per timer tick, as fast as the machine goes.
     await page.waitForFunction(
       () => /Reads\/s ×/.test(document.querySelector('[data-testid="scaling-status"]').textContent),
       null,
@@ -119,7 +115,7 @@ describe('Replica Lab settings', () => {
   });
 
   it('the charts draw from live metrics', async () => {
-    await page.waitForTimeout(1500);
+    await lab(() => window.__replicaLabs[0].advance(6000));
     for (const chart of ['chart-lag', 'chart-latency', 'chart-stale', 'chart-throughput']) {
       assert.ok(await painted(chart) > 0.01, `${chart} is empty`);
     }
@@ -130,10 +126,7 @@ describe('Replica Lab settings', () => {
     const r = await lab(() => window.__replicaLabs[0].nodeRect(0));
     await page.mouse.click(box.x + r.x, box.y + r.y);
     await tid('inspector-crash').click();
-    await page.waitForFunction(() => {
-      const s = window.__replicaLabs[0].snapshot();
-      return s.primary !== null && s.primary !== 0;
-    }, null, { timeout: 20_000 });
+    await lab(() => window.__replicaLabs[0].advanceUntil((s) => s.primary !== null && s.primary !== 0, 20_000));
     const s = await lab(() => {
       const snap = window.__replicaLabs[0].snapshot();
       return { primary: snap.primary, failovers: snap.failovers, n0: snap.nodes[0].status };

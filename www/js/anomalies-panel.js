@@ -1,9 +1,11 @@
 // The live anomaly panel in the Ops tab: what the checkers (src/checks/) found in the
 // history so far, kind by kind, with whether these settings promised it could not happen.
 // Each example names its operations; "show" selects them in the operations list. The
-// checkers run over the whole history, so the panel asks at most once a second (and when
-// the simulation pauses), and rebuilds its DOM only when the findings change.
+// checkers run over the whole history, so the panel asks at most once a second while
+// playing (at every update while paused, and only while its tab is shown), and rebuilds
+// its DOM only when the findings change.
 
+import { inShownPanel } from './dom.js';
 import { fmtDur } from './format.js';
 
 const REFRESH_MS = 1000;
@@ -25,14 +27,18 @@ export const KINDS = {
 const ORDER = Object.keys(KINDS);
 
 export class AnomaliesPanel {
-  /** @param {import('./replica-lab.js').ReplicaLab} app */
-  constructor(app) {
-    this.app = app;
-    this.r = app.refs;
+  /** @param {Record<string, HTMLElement>} refs @param {import('./lab-bus.js').LabBus} bus */
+  constructor(refs, bus) {
+    this.bus = bus;
+    this.r = refs;
     this.sig = '';
     this.last = 0;
     this.open = new Set(); // kinds whose examples are shown
-    this.r.anomalyList.addEventListener('click', (e) => this._click(e));
+    bus.listen(refs.anomalyList, 'click', (e) => this._click(e));
+    bus.on('reset', () => this.clear());
+    bus.on('ui', () => {
+      if (inShownPanel(refs.ops)) this.poll(!bus.running);
+    });
   }
 
   clear() {
@@ -47,13 +53,8 @@ export class AnomaliesPanel {
     const now = performance.now();
     if (!force && now - this.last < REFRESH_MS) return;
     this.last = now;
-    let report;
-    try {
-      report = this.app.controller.lab.anomalies();
-    } catch (e) {
-      this.app.showError(e);
-      return;
-    }
+    const report = this.bus.read((lab) => lab.anomalies());
+    if (!report) return;
     this.report = report;
     const found = report.found ?? {};
     const sig = JSON.stringify([ORDER.map((k) => found[k] ? [found[k].count, found[k].promised, found[k].examples.length] : 0),
@@ -158,6 +159,6 @@ export class AnomaliesPanel {
       return;
     }
     const show = e.target.closest('[data-ops]');
-    if (show) this.app.ops.select(show.dataset.ops.split(',').map(Number));
+    if (show) this.bus.emit('select-ops', show.dataset.ops.split(',').map(Number));
   }
 }

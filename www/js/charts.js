@@ -46,8 +46,11 @@ export function fmtNum(v) {
 }
 
 export class Chart {
-  /** @param {HTMLCanvasElement} canvas @param {(chart: Chart, data: any) => void} render */
-  constructor(canvas, render) {
+  /**
+   * @param {HTMLCanvasElement} canvas @param {(chart: Chart, data: any) => void} render
+   * @param {(fn: Function) => Function} guard wraps the resize callback (the lab's bus reports its errors)
+   */
+  constructor(canvas, render, guard) {
     this.canvas = canvas;
     this.ctx = canvas.getContext('2d');
     this.render = render;
@@ -57,9 +60,9 @@ export class Chart {
     this.dpr = 1;
     this.data = null;
     this.drawnPixels = false;
-    this._ro = new ResizeObserver(() => {
+    this._ro = new ResizeObserver(guard(() => {
       if (this._resize()) this._paint();
-    });
+    }));
     this._ro.observe(canvas.parentElement);
     this._resize();
   }

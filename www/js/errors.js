@@ -1,5 +1,6 @@
-// The dismissable banner every failure ends up in: bad input, a refused action, or a crash
-// of the simulation itself (a Rust panic surfaces in JavaScript as a WebAssembly trap).
+// The dismissable banner every failure of one lab ends up in: bad input, a refused action,
+// or a crash of the simulation itself (a Rust panic surfaces in JavaScript as a WebAssembly
+// trap). It shows what its own lab's bus reports, nothing else.
 
 import { isCrash } from './lab-controller.js';
 
@@ -10,13 +11,16 @@ export function errorMessage(err) {
 }
 
 export class ErrorBanner {
-  constructor(refs) {
+  /** @param {Record<string, HTMLElement>} refs @param {import('./lab-bus.js').LabBus} bus */
+  constructor(refs, bus) {
     this.el = refs.banner;
     this.text = refs.bannerText;
-    refs.bannerClose.addEventListener('click', () => this.hide());
+    bus.listen(refs.bannerClose, 'click', () => this.hide());
+    bus.on('error', (err) => this.show(err));
+    bus.on('error-cleared', () => this.hide());
   }
 
-  /** Shows `err` (an Error or text). Returns the text shown. */
+  /** Shows `err` (an Error or text). */
   show(err, { kind = 'error' } = {}) {
     let text = errorMessage(err);
     if (isCrash(err)) {
@@ -26,7 +30,6 @@ export class ErrorBanner {
     this.text.textContent = text;
     this.el.dataset.kind = kind;
     this.el.hidden = false;
-    return text;
   }
 
   hide() {

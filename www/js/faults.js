@@ -1,9 +1,10 @@
 // The Faults tab: how a lost primary is replaced (Raft elections, a naive failover manager,
 // or nobody), a partition builder, and what failover did: the failovers with their
 // durations, acknowledged writes lost, split brain. Rows are rebuilt only when the lists
-// grow, never per frame.
+// grow, never per frame, and only while the tab is shown.
 
-import { fmtClock, fmtDur, parseDur } from './format.js';
+import { inShownPanel, setText } from './dom.js';
+import { fmtClock, fmtDur, nodeName, parseDur } from './format.js';
 
 const MODE_HINTS = {
   raft: 'Replicas that stop hearing the primary stand for election in a new term; one vote per term, only for a log at least as up to date; a majority wins. The term fences: a primary that sees a higher term, or loses its majority, stops taking writes. Like Raft (etcd, Consul), MongoDB replica-set elections, Patroni with etcd.',
@@ -12,52 +13,56 @@ const MODE_HINTS = {
 };
 
 export class Faults {
-  /** @param {import('./replica-lab.js').ReplicaLab} app */
-  constructor(app) {
-    this.app = app;
-    this.r = app.refs;
+  /** @param {Record<string, HTMLElement>} refs @param {import('./lab-bus.js').LabBus} bus */
+  constructor(refs, bus) {
+    this.bus = bus;
+    this.r = refs;
     this.sideB = new Set();
     this.sidesSig = '';
     this.logLen = -1;
     this.headSig = '';
-    this.r.failoverForm.addEventListener('submit', (e) => {
+    this.bus.listen(this.r.failoverForm, 'submit', (e) => {
       e.preventDefault();
       this.applyFailover();
     });
-    this.r.failMode.addEventListener('change', () => this.applyFailover());
-    this.r.partSides.addEventListener('click', (e) => {
+    this.bus.listen(this.r.failMode, 'change', () => this.applyFailover());
+    this.bus.listen(this.r.partSides, 'click', (e) => {
       const chip = e.target.closest('button[data-node]');
       if (!chip) return;
       const id = Number(chip.dataset.node);
       if (this.sideB.has(id)) this.sideB.delete(id);
       else this.sideB.add(id);
       this.sidesSig = '';
-      this._sides(this.app.controller.last);
+      this._sides(this.bus.snapshot);
     });
-    this.r.partCut.addEventListener('click', () => this.partition());
-    this.r.partHeal.addEventListener('click', () => this.app.act((lab) => lab.heal()));
+    this.bus.listen(this.r.partCut, 'click', () => this.partition());
+    this.bus.listen(this.r.partHeal, 'click', () => this.bus.act((lab) => lab.heal()));
+    bus.on('reset', ({ snap }) => this.fill(snap));
+    bus.on('ui', (snap) => {
+      if (inShownPanel(this.r.failLog)) this.update(snap);
+    });
   }
 
   applyFailover() {
     const ms = Number(this.r.failTimeout.value);
     if (!Number.isFinite(ms) || ms <= 0) {
-      this.app.showError(new Error(`The election timeout must be a number of milliseconds (got "${this.r.failTimeout.value}")`));
+      this.bus.report(new Error(`The election timeout must be a number of milliseconds (got "${this.r.failTimeout.value}")`));
       return;
     }
     const spec = { mode: this.r.failMode.value, electionTimeout: `${Math.round(ms)}ms`, preVote: this.r.failPreVote.checked };
-    this.app.act((lab) => lab.setFailover(JSON.stringify(spec)));
+    this.bus.act((lab) => lab.setFailover(JSON.stringify(spec)));
   }
 
   partition() {
-    const snap = this.app.controller.last;
+    const snap = this.bus.snapshot;
     const ids = snap.nodes.map((n) => n.id);
     const a = ids.filter((id) => !this.sideB.has(id));
     const b = ids.filter((id) => this.sideB.has(id));
     if (!a.length || !b.length) {
-      this.app.showError(new Error('Put at least one node on each side of the partition'));
+      this.bus.report(new Error('Put at least one node on each side of the partition'));
       return;
     }
-    this.app.act((lab) => lab.partition(JSON.stringify([a, b])));
+    this.bus.act((lab) => lab.partition(JSON.stringify([a, b])));
   }
 
   /** Fills the form from the running world (after a reset or a scenario load). */
@@ -136,7 +141,7 @@ export class Faults {
     this.logLen = list.length;
     const el = this.r.failLog;
     el.textContent = '';
-    const name = (id) => (id == null ? '–' : this.app.nodeName(id));
+    const name = (id) => (id == null ? '–' : nodeName(snap, id));
     for (const f of list.slice(-8).reverse()) {
       const li = document.createElement('li');
       li.textContent = `${fmtClock(f.at)}: ${name(f.from)} → ${name(f.to)}, term ${f.term}, took ${fmtDur(f.took)}`;
@@ -149,9 +154,5 @@ export class Faults {
       el.append(li);
     }
   }
-}
-
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
 }
 

@@ -123,3 +123,17 @@ export function lagText(entries, micros, short = false) {
   if (short) return `lag ${entries} · ${fmtDur(micros)}`;
   return `lag ${entries} ${entries === 1 ? 'entry' : 'entries'} · ${fmtDur(micros)}`;
 }
+
+/** A node's name in a snapshot ("n3"), also for a node that has left the cluster. */
+export function nodeName(snap, id) {
+  const nodes = snap?.nodes ?? [];
+  for (let i = 0; i < nodes.length; i++) if (nodes[i].id === id) return nodes[i].name;
+  return `n${id}`;
+}
+
+/** A client's name: "you" for the page's own client, "c2" for a workload client. */
+export function clientName(snap, id) {
+  const clients = snap?.clients ?? [];
+  for (let i = 0; i < clients.length; i++) if (clients[i].id === id) return clients[i].manual ? 'you' : `c${id}`;
+  return `c${id}`;
+}

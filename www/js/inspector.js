@@ -1,38 +1,79 @@
 // The node inspector: what one node knows (role, term, log positions, lag, keys), and for
-// the primary a pg_stat_replication-like table of every replica's positions. The markup is
-// built when the selection (or the node's role/status) changes; otherwise only the text
-// of existing cells is updated.
+// the primary a pg_stat_replication-like table of every replica's positions, with buttons
+// for the faults that node can suffer. It follows the stage's selection (`select`); the
+// markup is built when the selection (or the node's role/status) changes, otherwise only
+// the text of existing cells is updated, and only while its tab is shown.
 
-import { fmtDur, lagLevel, lagText } from './format.js';
+import { inShownPanel, setText } from './dom.js';
+import { fmtDur, lagLevel, lagText, nodeName } from './format.js';
 
 const LAG_CLASSES = ['rl-good', 'rl-warn', 'rl-bad'];
 
+/** What each button does to its node (`data-action`). */
+const ACTIONS = {
+  crash: (lab, id) => lab.crash(id),
+  restart: (lab, id) => lab.restart(id),
+  loseDisk: (lab, id) => lab.crashLoseDisk(id),
+  pause: (lab, id) => lab.pause(id),
+  resume: (lab, id) => lab.resume(id),
+  isolate: (lab, id) => lab.isolate(id, true),
+  reconnect: (lab, id) => lab.isolate(id, false),
+  promote: (lab, id) => lab.promote(id),
+  switchover: (lab, id) => lab.switchover(id),
+  remove: (lab, id) => lab.removeReplica(id),
+};
+
 export class Inspector {
-  /**
-   * @param {HTMLElement} el
-   * @param {{crash:(id:number)=>void, restart:(id:number)=>void, read:(id:number)=>void, remove:(id:number)=>void, nodeName:(id:number)=>string}} actions
-   */
-  constructor(el, actions) {
+  /** @param {HTMLElement} el @param {import('./lab-bus.js').LabBus} bus */
+  constructor(el, bus) {
     this.el = el;
-    this.actions = actions;
+    this.bus = bus;
+    this.selected = null;
+    this.readKey = 'k1';
     this.key = null;
     this.cells = null;
-    this.manual = null;
     this.table = null;
     this.tableRows = new Map();
-    el.addEventListener('click', (e) => {
-      const btn = e.target.closest('button[data-action]');
-      if (!btn || !this.el.contains(btn)) return;
-      const id = Number(btn.dataset.node);
-      if (btn.dataset.action === 'clock') {
-        this.actions.clock(id, this.cells?.clockIn?.value ?? '');
-        return;
-      }
-      this.actions[btn.dataset.action](id);
+    bus.listen(el, 'click', (e) => this._click(e));
+    bus.on('select', ({ node }) => {
+      this.selected = node ?? null;
+      this.update(bus.snapshot);
+    });
+    bus.on('ui', (snap) => {
+      if (inShownPanel(el)) this.update(snap);
+    });
+    bus.on('read-key', (key) => {
+      this.readKey = key;
+      setText(this.cells?.readKey, key);
+    });
+    // A new manual operation clears the line; a result shows in the inspector that asked.
+    bus.on('manual-result', ({ node, text, state }) => {
+      if (!text || node === this.selected) this.showManual(text, state);
     });
   }
 
-  update(snap, selected) {
+  _click(e) {
+    const btn = e.target.closest('button[data-action]');
+    if (!btn || !this.el.contains(btn)) return;
+    const id = Number(btn.dataset.node);
+    const action = btn.dataset.action;
+    if (action === 'clock') this._setClock(id, this.cells?.clockIn?.value ?? '');
+    else if (action === 'read') this.bus.emit('manual-read', { node: id });
+    else this.bus.act((lab) => ACTIONS[action](lab, id));
+  }
+
+  _setClock(id, text) {
+    const ms = Number(String(text).trim());
+    if (!Number.isFinite(ms)) {
+      this.bus.report(new Error(`A clock offset is a number of milliseconds (got "${text}")`));
+      return;
+    }
+    this.bus.act((lab) => lab.setClockOffset(id, Math.round(ms * 1000)));
+  }
+
+  update(snap) {
+    if (!snap) return;
+    const selected = this.selected;
     const node = selected == null ? null : snap.nodes.find((n) => n.id === selected);
     const isolated = node ? isIsolated(snap, node.id) : false;
     const key = node ? `${node.id}|${node.role}|${node.status}|${snap.nodes.length}|${isolated}` : `none|${selected}`;
@@ -111,7 +152,6 @@ export class Inspector {
     for (const el of this.el.querySelectorAll('[data-f]')) this.cells[el.dataset.f] = el;
     if (this.cells.clockIn) this.cells.clockIn.value = String(Math.round((node.clockOffset ?? 0) / 1000));
     this.table = this.el.querySelector('tbody');
-    this.manual = null;
   }
 
   /** Shows the outcome of a read started from the inspector's button (and clears it otherwise). */
@@ -119,29 +159,29 @@ export class Inspector {
     const el = this.cells?.manual;
     if (!el) return;
     el.hidden = !text;
-    if (el.textContent !== text) el.textContent = text;
+    setText(el, text);
     el.dataset.state = state ?? '';
   }
 
   _fill(node, snap) {
     const c = this.cells;
-    set(c.name, node.name);
-    set(c.region, node.region ?? '');
-    set(c.term, node.votedFor != null ? `${node.term} (voted for ${this.actions.nodeName(node.votedFor)})` : String(node.term));
+    setText(c.name, node.name);
+    setText(c.region, node.region ?? '');
+    setText(c.term, node.votedFor != null ? `${node.term} (voted for ${nodeName(snap, node.votedFor)})` : String(node.term));
     const d = node.discarded ?? [];
     if (c.discarded) {
       c.discarded.hidden = d.length === 0;
-      set(c.discarded, d.length ? `Rolled back ${d.length} entr${d.length === 1 ? 'y' : 'ies'} (lsn ${d[0].lsn}–${d[d.length - 1].lsn}, term ${d[0].term}) that diverged from the primary’s log, like pg_rewind or a MongoDB rollback.` : '');
+      setText(c.discarded, d.length ? `Rolled back ${d.length} entr${d.length === 1 ? 'y' : 'ies'} (lsn ${d[0].lsn}–${d[d.length - 1].lsn}, term ${d[0].term}) that diverged from the primary’s log, like pg_rewind or a MongoDB rollback.` : '');
     }
-    set(c.keys, String(node.keys));
-    set(c.last, String(node.lastLsn));
-    set(c.received, String(node.positions.received));
-    set(c.flushed, String(node.positions.flushed));
-    set(c.applied, String(node.positions.applied));
-    set(c.readKey, this.actions.readKey());
+    setText(c.keys, String(node.keys));
+    setText(c.last, String(node.lastLsn));
+    setText(c.received, String(node.positions.received));
+    setText(c.flushed, String(node.positions.flushed));
+    setText(c.applied, String(node.positions.applied));
+    setText(c.readKey, this.readKey);
     if (c.lag) {
       const text = node.lagEntries == null ? '–' : node.lagEntries === 0 ? 'in sync' : `${lagText(node.lagEntries, node.lagMicros)} (oldest unapplied entry is ${fmtDur(node.lagMicros)} old)`;
-      set(c.lag, text);
+      setText(c.lag, text);
       const cls = LAG_CLASSES[lagLevel(node.lagEntries, node.lagMicros)];
       if (c.lag.className !== cls) c.lag.className = cls;
     }
@@ -159,12 +199,12 @@ export class Inspector {
           this.table.append(tr);
         }
         const behind = node.lastLsn - r.acked.applied;
-        set(row.tds[0], this.actions.nodeName(r.node));
-        set(row.tds[1], String(r.sent));
-        set(row.tds[2], String(r.acked.received));
-        set(row.tds[3], String(r.acked.flushed));
-        set(row.tds[4], String(r.acked.applied));
-        set(row.tds[5], String(behind));
+        setText(row.tds[0], nodeName(snap, r.node));
+        setText(row.tds[1], String(r.sent));
+        setText(row.tds[2], String(r.acked.received));
+        setText(row.tds[3], String(r.acked.flushed));
+        setText(row.tds[4], String(r.acked.applied));
+        setText(row.tds[5], String(behind));
         const cls = behind === 0 ? 'rl-good' : behind < 8 ? 'rl-warn' : 'rl-bad';
         if (row.tds[5].className !== cls) row.tds[5].className = cls;
       }
@@ -176,10 +216,6 @@ export class Inspector {
       }
     }
   }
-}
-
-function set(el, text) {
-  if (el && el.textContent !== text) el.textContent = text;
 }
 
 /** Whether every link between `id` and the other live nodes is cut both ways. */

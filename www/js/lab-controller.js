@@ -1,10 +1,11 @@
-// Owns one `Lab` (the Rust world behind a wasm handle) and the frame loop that drives it.
+// Owns one `Lab` (the Rust world behind a wasm handle) and the frame loop that drives it,
+// and answers the requests of its lab's bus (act, read, report).
 //
 // While playing, each animation frame advances simulated time by the wall-clock delta times
 // the speed (the delta is capped so a stalled tab does not leap ahead), takes one snapshot
-// and hands it to the listeners. The loop runs only while playing and the document is
-// visible. Text panels get a throttled `ui` notification (~10 per second); the canvas gets
-// every `frame`.
+// and announces it (`snapshot`; text panels get a throttled `ui`, ~10 per second). The
+// loop runs only while playing and the document is visible. `advance` and `advanceUntil`
+// (the test hook) pause it and run simulated time synchronously instead.
 
 export const TAIL_LEN = 16;
 export const OPS_LEN = 30;
@@ -22,21 +23,21 @@ export function isCrash(err) {
 export class LabController {
   /**
    * @param {typeof import('../pkg/replica_lab.js').Lab} Lab the wasm class
-   * @param {string} scenarioText scenario JSON
-   * @param {{seed:number, speed:number, onError:(e:unknown)=>void}} opts
+   * @param {{speed: number, bus: import('./lab-bus.js').LabBus}} opts
    */
-  constructor(Lab, scenarioText, opts) {
+  constructor(Lab, opts) {
     this.Lab = Lab;
-    this.scenarioText = scenarioText;
+    this.bus = opts.bus;
     this.speed = clampSpeed(opts.speed);
-    this.onError = opts.onError;
+    this.scenarioText = '';
+    this.scenario = null; // the world's scenario as an object (name, description, ...)
     this.lab = null;
     this.seed = 0;
     this.running = false;
     this.crashed = false;
     this.resumeAfterReset = false; // playing when it crashed: a reset plays again
+    this.failures = 0; // errors reported so far (a frame that reports one pauses the loop)
     this.last = null; // the latest snapshot
-    this.listeners = { frame: new Set(), ui: new Set(), state: new Set() };
     this._raf = 0;
     this._lastTs = 0;
     this._lastUi = -Infinity;
@@ -44,38 +45,43 @@ export class LabController {
     /** Set to an array to record each frame's work (advance + snapshot + draw), in ms. */
     this.profile = null;
     this._tick = this._tick.bind(this);
-    this._onVisibility = () => {
+    this.bus.serve(this);
+    this.bus.listen(document, 'visibilitychange', () => {
       if (document.hidden) this._cancel();
       else this._schedule();
-    };
-    document.addEventListener('visibilitychange', this._onVisibility);
-    this.reset(opts.seed);
+    });
+    this.bus.onClose(() => this.destroy());
   }
 
-  on(kind, fn) {
-    this.listeners[kind].add(fn);
-    return () => this.listeners[kind].delete(fn);
-  }
-
-  _emit(kind, arg) {
-    for (const fn of this.listeners[kind]) fn(arg);
-  }
-
-  /** Re-creates the world from the same scenario with `seed`. Throws (keeping the old world) on a bad seed. */
-  reset(seed) {
-    const lab = new this.Lab(this.scenarioText, seed);
+  /**
+   * Builds a world from `scenarioText` with `seed` and announces it (`reset`). Throws,
+   * keeping the old world, on a bad scenario or seed. A world that crashed while playing
+   * plays again.
+   */
+  load(scenarioText, seed) {
+    const lab = new this.Lab(scenarioText, seed);
     if (this.lab) {
       try { this.lab.free(); } catch { /* a world that panicked may refuse; it is dropped anyway */ }
     }
+    const resume = this.crashed && this.resumeAfterReset;
     this.lab = lab;
+    this.scenarioText = scenarioText;
     this.seed = seed;
     this.crashed = false;
     this._simTarget = 0;
     this.scenario = lab.scenario();
-    this.workloadClients = this.scenario.workload.clients;
-    this.refresh();
-    this._emit('state');
-    this._schedule();
+    const snap = lab.snapshot(TAIL_LEN, OPS_LEN);
+    this.last = snap;
+    this.bus.emit('reset', { snap, scenario: this.scenario });
+    this._announce(snap);
+    this._emitState();
+    if (resume) this.play();
+    else this._schedule();
+  }
+
+  /** Re-creates the world from the same scenario with `seed`. */
+  reset(seed) {
+    this.load(this.scenarioText, seed);
   }
 
   isRunning() {
@@ -85,7 +91,7 @@ export class LabController {
   play() {
     if (this.crashed || this.running) return;
     this.running = true;
-    this._emit('state');
+    this._emitState();
     this._schedule();
   }
 
@@ -93,7 +99,7 @@ export class LabController {
     if (!this.running) return;
     this.running = false;
     this._cancel();
-    this._emit('state');
+    this._emitState();
   }
 
   toggle() {
@@ -103,7 +109,7 @@ export class LabController {
 
   setSpeed(x) {
     this.speed = clampSpeed(x);
-    this._emit('state');
+    this._emitState();
   }
 
   /** Pauses and runs exactly one event. */
@@ -112,10 +118,50 @@ export class LabController {
     return this.act((lab) => lab.step(1));
   }
 
+  /** Pauses and runs `us` of simulated time at once, then refreshes every view once. */
+  advance(us) {
+    this.pause();
+    if (this.crashed) return;
+    try {
+      this._runTo(this.lab.now() + us);
+      this.refresh();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /**
+   * Pauses and runs `stepUs` of simulated time at a time until `test(snapshot)` holds, for
+   * at most `withinUs`; then refreshes every view once. Returns whether it held.
+   */
+  advanceUntil(test, withinUs, stepUs) {
+    this.pause();
+    if (this.crashed) return false;
+    let held = false;
+    try {
+      const end = this.lab.now() + withinUs;
+      held = !!test(this.lab.snapshot(TAIL_LEN, OPS_LEN));
+      while (!held && this.lab.now() < end) {
+        this._runTo(Math.min(this.lab.now() + stepUs, end));
+        held = !!test(this.lab.snapshot(TAIL_LEN, OPS_LEN));
+      }
+      this.refresh();
+    } catch (e) {
+      if (!isCrash(e)) throw e; // a bad test, not a broken world
+      this.fail(e);
+    }
+    return held;
+  }
+
+  /** Runs every event due by `t`, in chunks of at most a frame's budget. */
+  _runTo(t) {
+    while (this.lab.advanceTo(t, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME);
+  }
+
   /** Runs `fn(lab)`; any error is reported, not thrown. Refreshes the views either way. */
   act(fn) {
     if (this.crashed) {
-      this.onError(new Error('The simulation has stopped. Reset to continue.'));
+      this.fail(new Error('The simulation has stopped. Reset to continue.'));
       return undefined;
     }
     let result;
@@ -133,34 +179,52 @@ export class LabController {
     return result;
   }
 
-  /** Takes a fresh snapshot and notifies every listener. */
+  /** Runs `fn(lab, Lab)` to ask the world something; an error is reported and gives undefined. */
+  read(fn) {
+    if (this.crashed) return undefined;
+    try {
+      return fn(this.lab, this.Lab);
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+  }
+
+  /** Takes a fresh snapshot and announces it to every view. */
   refresh() {
-    this.last = this.lab.snapshot(TAIL_LEN, OPS_LEN);
-    this._simTarget = this.last.now;
-    this._emit('frame', this.last);
-    this._emit('ui', this.last);
+    this._announce(this.lab.snapshot(TAIL_LEN, OPS_LEN));
+  }
+
+  _announce(snap) {
+    this.last = snap;
+    this._simTarget = snap.now;
+    this.bus.emit('snapshot', snap);
+    this.bus.emit('ui', snap);
   }
 
   /** Reports an error; a wasm trap (a Rust panic) also stops the loop until a reset. */
   fail(err) {
+    this.failures++;
     if (isCrash(err)) {
       if (!this.crashed) this.resumeAfterReset = this.running;
       this.crashed = true;
       this.running = false;
       this._cancel();
-      this._emit('state');
+      this._emitState();
     }
-    this.onError(err);
+    this.bus.emit('error', err);
   }
 
   /** Stops everything and releases the world (for pages that remove an instance). */
   destroy() {
     this._cancel();
     this.running = false;
-    document.removeEventListener('visibilitychange', this._onVisibility);
-    for (const set of Object.values(this.listeners)) set.clear();
     try { this.lab?.free(); } catch { /* ignore */ }
     this.lab = null;
+  }
+
+  _emitState() {
+    this.bus.emit('state', { running: this.isRunning(), crashed: this.crashed, speed: this.speed });
   }
 
   _schedule() {
@@ -180,6 +244,7 @@ export class LabController {
     const dt = this._lastTs ? Math.min(Math.max(ts - this._lastTs, 0), MAX_FRAME_DELTA_MS) : 1000 / 60;
     this._lastTs = ts;
     const started = this.profile ? performance.now() : 0;
+    const failures = this.failures;
     try {
       const lab = this.lab;
       // dt ms of wall time × speed = dt × speed ms of simulated time = dt × speed × 1000 µs.
@@ -188,16 +253,18 @@ export class LabController {
       if (ran >= MAX_EVENTS_PER_FRAME) this._simTarget = lab.now(); // do not build up a debt
       const snap = lab.snapshot(TAIL_LEN, OPS_LEN);
       this.last = snap;
-      this._emit('frame', snap);
+      this.bus.emit('snapshot', snap);
       if (ts - this._lastUi >= UI_INTERVAL_MS) {
         this._lastUi = ts;
-        this._emit('ui', snap);
+        this.bus.emit('ui', snap);
       }
       if (this.profile) this.profile.push(performance.now() - started);
     } catch (e) {
-      // A crash stops the loop for good (until a reset); any other error pauses it so a
-      // failing frame cannot repeat sixty times a second.
       this.fail(e);
+    }
+    // A crash stops the loop for good (until a reset); any other error, here or in a view,
+    // pauses it so a failing frame cannot repeat sixty times a second.
+    if (this.failures !== failures) {
       this.pause();
       return;
     }

@@ -2,45 +2,61 @@
 // pg_stat_replication's replay lag), write latency percentiles by ack policy, how stale the
 // stale reads were, and throughput over time. Samples come from `lab.metrics(cursor)`
 // (one per 100 ms of simulated time; only new ones cross the boundary), at most a few times
-// a second of wall time, and a chart is redrawn only when its data changed.
+// a second of wall time while playing (at every update while paused), and a chart is
+// redrawn only when its data changed.
 
 import { Chart, SERIES, renderGroupedBars, renderHistogram, renderTimeSeries } from './charts.js';
+import { nodeName } from './format.js';
 
 const POLL_MS = 250;
 const KEEP = 600; // samples: 60 s of simulated time
 const WINDOW_US = 30e6;
 
 export class MetricsPanel {
-  /** @param {import('./replica-lab.js').ReplicaLab} app */
-  constructor(app) {
-    this.app = app;
-    const r = app.refs;
+  /**
+   * @param {HTMLElement} root the lab's root (its `data-charts` says whether they show)
+   * @param {Record<string, HTMLElement>} refs @param {import('./lab-bus.js').LabBus} bus
+   */
+  constructor(root, refs, bus) {
+    this.root = root;
+    this.bus = bus;
+    const r = refs;
     this.r = r;
     this.unit = 'entries';
     this.visible = true;
-    this.charts = {
-      lag: new Chart(r.chartLag, renderTimeSeries),
-      latency: new Chart(r.chartLatency, renderGroupedBars),
-      stale: new Chart(r.chartStale, renderHistogram),
-      throughput: new Chart(r.chartThroughput, renderTimeSeries),
+    this.snap = null; // the latest snapshot
+    const chart = (canvas, render) => {
+      const c = new Chart(canvas, render, bus.guard.bind(bus));
+      bus.onClose(() => c.destroy());
+      return c;
     };
-    app.root.dataset.charts = 'true';
+    this.charts = {
+      lag: chart(r.chartLag, renderTimeSeries),
+      latency: chart(r.chartLatency, renderGroupedBars),
+      stale: chart(r.chartStale, renderHistogram),
+      throughput: chart(r.chartThroughput, renderTimeSeries),
+    };
+    root.dataset.charts = 'true';
     this.reset();
+    bus.on('reset', () => this.reset());
+    bus.on('ui', (snap) => {
+      this.snap = snap;
+      this.poll();
+    });
     const setUnit = (u) => {
       this.unit = u;
       r.lagEntries.setAttribute('aria-pressed', String(u === 'entries'));
       r.lagMs.setAttribute('aria-pressed', String(u === 'ms'));
       this._drawLag();
     };
-    r.lagEntries.addEventListener('click', () => setUnit('entries'));
-    r.lagMs.addEventListener('click', () => setUnit('ms'));
-    r.chartsToggle.addEventListener('click', () => this.setVisible(!this.visible));
+    bus.listen(r.lagEntries, 'click', () => setUnit('entries'));
+    bus.listen(r.lagMs, 'click', () => setUnit('ms'));
+    bus.listen(r.chartsToggle, 'click', () => this.setVisible(!this.visible));
   }
 
   reset() {
     this.cursor = 0;
     this.samples = [];
-    this.latest = null; // the aggregates of the last poll
     this._lastPoll = -Infinity;
     this.sig = { lat: '', stale: '' };
     for (const c of Object.values(this.charts)) c.draw(null);
@@ -49,38 +65,30 @@ export class MetricsPanel {
   setVisible(v) {
     this.visible = v;
     this.r.charts.hidden = !v;
-    this.app.root.dataset.charts = String(v);
+    this.root.dataset.charts = String(v);
     this.r.chartsToggle.setAttribute('aria-pressed', String(v));
-    this.app.resize();
     if (v) this.poll(true);
   }
 
-  /** Fetches new samples (throttled unless `force`) and redraws what changed. */
-  poll(force = false) {
-    const lab = this.app.lab;
-    if (!this.visible || !lab) return;
+  /** Fetches new samples (throttled while playing, unless `force`) and redraws what changed. */
+  poll(force = !this.bus.running) {
+    if (!this.visible || !this.snap) return;
     const now = performance.now();
     if (!force && now - this._lastPoll < POLL_MS) return;
     this._lastPoll = now;
-    let m;
-    try {
-      m = lab.metrics(this.cursor);
-    } catch (e) {
-      this.app.showError(e);
-      return;
-    }
+    const m = this.bus.read((lab) => lab.metrics(this.cursor));
+    if (!m) return;
     this.cursor = m.next;
     const fresh = m.samples.length > 0;
     if (fresh) {
       for (const s of m.samples) this.samples.push(s);
       if (this.samples.length > KEEP) this.samples.splice(0, this.samples.length - KEEP);
     }
-    this.latest = m;
     if (fresh || force) {
       this._drawLag();
       this._drawThroughput();
     }
-    const latSig = JSON.stringify(m.writeLatency) + (this.app.controller.last?.config?.ackLabel ?? '');
+    const latSig = JSON.stringify(m.writeLatency) + this.snap.config.ackLabel;
     if (latSig !== this.sig.lat || force) {
       this.sig.lat = latSig;
       this._drawLatency(m);
@@ -101,7 +109,7 @@ export class MetricsPanel {
     const samples = this.samples;
     const ids = new Map(); // node id → index in series
     for (const s of samples) for (const n of s.nodes) if ((n.lagEntries != null || n.lagMs != null) && !ids.has(n.id)) ids.set(n.id, ids.size);
-    const names = (id) => this.app.nodeName(id);
+    const names = (id) => nodeName(this.snap, id);
     const ms = this.unit === 'ms';
     const series = [...ids.keys()].sort((a, b) => a - b).map((id) => ({
       label: names(id),
@@ -138,7 +146,7 @@ export class MetricsPanel {
 
   _drawLatency(m) {
     const t = this.charts.latency.theme;
-    const current = this.app.controller.last?.config?.ackLabel;
+    const current = this.snap.config.ackLabel;
     const groups = m.writeLatency.filter((p) => p.count > 0).map((p) => ({
       label: p.policy,
       values: [p.p50, p.p95, p.p99],

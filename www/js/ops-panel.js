@@ -1,19 +1,24 @@
 // The operations panel: counters and the recent operations, newest at the top. Rows are
 // keyed by operation id and only rewritten when that operation changed; the panel is
-// updated from the throttled `ui` notification, never per animation frame.
+// updated from the throttled `ui` notification, never per animation frame. It also shows
+// the operations another panel asks for (`select-ops`: an anomaly's), however old.
 
-import { fmtDur, fmtInt, parseDur } from './format.js';
+import { setText } from './dom.js';
+import { clientName, fmtDur, fmtInt, nodeName, parseDur } from './format.js';
 
 export class OpsPanel {
-  /** @param {Record<string, HTMLElement>} refs @param {{clientName:(c:number)=>string, nodeName:(id:number)=>string, op:(id:number)=>object|undefined}} names */
-  constructor(refs, names) {
+  /** @param {Record<string, HTMLElement>} refs @param {import('./lab-bus.js').LabBus} bus */
+  constructor(refs, bus) {
     this.refs = refs;
+    this.bus = bus;
     this.list = refs.ops;
-    this.names = names;
     this.rows = new Map(); // op id → { el, sig, parts }
     this.counterText = '';
     this.selected = new Set();
-    refs.opsPinnedClear.addEventListener('click', () => this.select([]));
+    bus.listen(refs.opsPinnedClear, 'click', () => this.select([]));
+    bus.on('reset', () => this.clear());
+    bus.on('ui', (snap) => this.update(snap));
+    bus.on('select-ops', (ids) => this.select(ids));
   }
 
   clear() {
@@ -24,20 +29,21 @@ export class OpsPanel {
   }
 
   /**
-   * Selects operations (an anomaly's): their rows in the recent list are highlighted, and
-   * every one of them is shown above it, however old.
+   * Selects operations: their rows in the recent list are highlighted, and every one of
+   * them is shown above it, however old.
    */
   select(ids) {
     this.selected = new Set(ids);
     for (const [id, row] of this.rows) row.el.classList.toggle('rl-op-selected', this.selected.has(id));
+    const snap = this.bus.snapshot;
     const pinned = [];
     for (const id of ids) {
-      const op = this.names.op(id);
+      const op = this.bus.read((lab) => lab.op(id));
       if (!op) continue;
       const row = this._makeRow(op);
       row.el.classList.add('rl-op-selected');
       row.el.dataset.testid = 'op-selected';
-      this._fill(row, op, op.completedAt ?? op.invokedAt);
+      this._fill(row, op, op.completedAt ?? op.invokedAt, snap);
       pinned.push(row.el);
     }
     this.refs.opsPinned.replaceChildren(...pinned);
@@ -71,7 +77,7 @@ export class OpsPanel {
         continue;
       }
       row.sig = sig;
-      this._fill(row, op, snap.now);
+      this._fill(row, op, snap.now, snap);
     }
   }
 
@@ -112,13 +118,12 @@ export class OpsPanel {
     return { el, sig: '', who, what, tags, result, note };
   }
 
-  _fill(row, op, now) {
-    const { names } = this;
+  _fill(row, op, now, snap) {
     row.el.dataset.outcome = op.outcome;
     row.el.dataset.kind = op.kind;
     row.el.dataset.stale = String(op.stale);
-    row.who.textContent = names.clientName(op.client);
-    const node = names.nodeName(op.node);
+    row.who.textContent = clientName(snap, op.client);
+    const node = nodeName(snap, op.node);
     const took = op.completedAt != null ? fmtDur(op.completedAt - op.invokedAt) : '';
     const elapsed = fmtDur(Math.max(0, now - op.invokedAt));
     const tags = []; // [text, class, title]
@@ -145,7 +150,7 @@ export class OpsPanel {
           }
           if (policy && Array.isArray(op.ackedBy)) {
             note = op.ackedBy.length
-              ? `acked by ${op.ackedBy.map((id) => names.nodeName(id)).join(', ')}`
+              ? `acked by ${op.ackedBy.map((id) => nodeName(snap, id)).join(', ')}`
               : 'acked without replicas (semi-sync was off)';
             noteKind = op.ackedBy.length ? 'ack' : 'warn';
           }
@@ -170,7 +175,7 @@ export class OpsPanel {
           noteKind = 'warn';
       }
     } else {
-      row.what.textContent = `read ${op.key} @ ${names.nodeName(op.asked)}`;
+      row.what.textContent = `read ${op.key} @ ${nodeName(snap, op.asked)}`;
       const level = levelTag(op.consistency);
       if (level) tags.push([level, 'rl-tag-level', `read consistency: ${levelWords(op.consistency)}`]);
       if (op.redirects > 0) tags.push([op.redirects > 1 ? `REDIRECT ×${op.redirects}` : 'REDIRECT', 'rl-tag-info', 'the replica was behind and sent the read on to the primary']);
@@ -185,8 +190,8 @@ export class OpsPanel {
             note = `missed a write acked ${fmtDur(op.staleness)} earlier`;
             noteKind = 'stale';
           } else if (op.redirects > 0) {
-            const asked = names.nodeName(op.asked);
-            const by = op.servedBy != null ? names.nodeName(op.servedBy) : node;
+            const asked = nodeName(snap, op.asked);
+            const by = op.servedBy != null ? nodeName(snap, op.servedBy) : node;
             note = `${asked} could not serve it: answered by ${by}`;
             noteKind = 'ack';
           }
@@ -239,10 +244,6 @@ function errorWords(e) {
     case 'overloaded': return 'the node’s request queue was full';
     default: return e ? String(e) : '';
   }
-}
-
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
 }
 
 function span(cls) {

@@ -6,6 +6,7 @@
 // writes would hold the clients back and hide what the replicas add for reads.
 
 import { Chart, renderXY } from './charts.js';
+import { setText } from './dom.js';
 
 export const REPLICA_COUNTS = [1, 2, 4, 8];
 const DURATION_US = 3_000_000;
@@ -15,28 +16,27 @@ const DEFAULT_SERVICE = { read: '5ms', write: '10ms', workers: 1, queueLimit: 10
 const BUSY = { clients: 64, rate: 1000 };
 
 export class Scaling {
-  /** @param {import('./replica-lab.js').ReplicaLab} app */
-  constructor(app) {
-    this.app = app;
-    this.r = app.refs;
-    this.chart = new Chart(this.r.chartScaling, renderXY);
+  /** @param {Record<string, HTMLElement>} refs @param {import('./lab-bus.js').LabBus} bus */
+  constructor(refs, bus) {
+    this.bus = bus;
+    this.r = refs;
+    this.chart = new Chart(refs.chartScaling, renderXY, bus.guard.bind(bus));
     this.points = [];
     this.running = false;
     this._timer = 0;
-    this.r.scaleRun.addEventListener('click', () => this.run());
+    bus.listen(refs.scaleRun, 'click', () => this.run());
+    bus.on('reset', () => this.stop());
+    bus.onClose(() => {
+      this.stop();
+      this.chart.destroy();
+    });
     this._draw();
   }
 
   run() {
-    const Lab = this.app.controller.Lab;
     if (this.running) return;
-    let scenario;
-    try {
-      scenario = this.app.lab.scenario();
-    } catch (e) {
-      this.app.showError(e);
-      return;
-    }
+    const scenario = this.bus.read((lab) => lab.scenario());
+    if (!scenario) return;
     let note = '';
     const svc = scenario.service ?? scenario.replication?.service;
     if (svc == null || svc === 'off') {
@@ -54,24 +54,23 @@ export class Scaling {
     }
     const only = (readFraction) => JSON.stringify({ ...scenario, workload: { ...scenario.workload, readFraction } });
     const texts = [only(1), only(0)];
-    const seed = this.app.controller.seed;
+    const seed = this.bus.snapshot.seed;
     this.points = [];
     this.running = true;
     this.r.scaleRun.disabled = true;
     this._draw();
     let i = 0;
-    const tick = () => {
+    const tick = this.bus.guard(() => {
       this._timer = 0;
       if (!this.running) return;
       const replicas = REPLICA_COUNTS[i];
       this._status(`Measuring ${replicas} replica${replicas === 1 ? '' : 's'}… (${i + 1} of ${REPLICA_COUNTS.length})`);
-      let p;
-      try {
+      const p = this.bus.read((_, Lab) => {
         const reads = Lab.scalingPoint(texts[0], seed, replicas, DURATION_US);
         const writes = Lab.scalingPoint(texts[1], seed, replicas, DURATION_US);
-        p = { ...reads, writesPerSec: writes.writesPerSec, writeP50Ms: writes.writeP50Ms, writeP95Ms: writes.writeP95Ms };
-      } catch (e) {
-        this.app.showError(e);
+        return { ...reads, writesPerSec: writes.writesPerSec, writeP50Ms: writes.writeP50Ms, writeP95Ms: writes.writeP95Ms };
+      });
+      if (!p) {
         this._finish('The measurement failed; see the message above.');
         return;
       }
@@ -84,7 +83,7 @@ export class Scaling {
         const gain = a.readsPerSec > 0 ? b.readsPerSec / a.readsPerSec : 0;
         this._finish(`Reads/s ×${gain.toFixed(1)} from 1 to 8 replicas (read-only load); writes/s ${Math.round(a.writesPerSec)} → ${Math.round(b.writesPerSec)} (write-only load): every write still goes through the one primary.${note}`);
       }
-    };
+    });
     this._status('Starting…');
     this._timer = setTimeout(tick, 0);
   }
@@ -96,7 +95,7 @@ export class Scaling {
   }
 
   _status(text) {
-    if (this.r.scaleStatus.textContent !== text) this.r.scaleStatus.textContent = text;
+    setText(this.r.scaleStatus, text);
   }
 
   _draw() {
@@ -117,15 +116,10 @@ export class Scaling {
     });
   }
 
-  /** Stops a running measurement (on reset or destroy). */
+  /** Stops a running measurement (on reset or when the lab goes). */
   stop() {
     if (this._timer) clearTimeout(this._timer);
     this._timer = 0;
     if (this.running) this._finish('Stopped.');
-  }
-
-  destroy() {
-    this.stop();
-    this.chart.destroy();
   }
 }

@@ -6,9 +6,12 @@
 // current choice. Status lines (semi-sync state, waiting writes) follow the throttled UI
 // updates without rebuilding any markup.
 
+import { setText } from './dom.js';
 import { durInput, fmtDur } from './format.js';
 import { levelWords } from './ops-panel.js';
 
+/** The geography presets, by how many regions they use. */
+const GEOGRAPHIES = ['none', 'single', 'two', 'three'];
 const PG_COMMIT = { received: 'remote_write', flushed: 'on', applied: 'remote_apply' };
 const POINT_WORDS = {
   received: 'received it (in memory / OS buffers: survives a replica process crash, not an OS crash)',
@@ -65,24 +68,22 @@ function hint(el, parts) {
   el.replaceChildren(...parts.map((p) => (Array.isArray(p) ? code(p[0]) : document.createTextNode(p))));
 }
 
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
-}
-
 export class Settings {
-  /** @param {import('./replica-lab.js').ReplicaLab} app */
-  constructor(app) {
-    this.app = app;
-    this.r = app.refs;
+  /** @param {Record<string, HTMLElement>} refs @param {import('./lab-bus.js').LabBus} bus */
+  constructor(refs, bus) {
+    this.bus = bus;
+    this.r = refs;
     this.regions = null; // Lab.regions(), once
     this.statusSig = '';
     this._wire();
+    bus.on('reset', ({ snap }) => this.fill(snap));
+    bus.on('ui', (snap) => this.update(snap));
   }
 
   /** Calls `lab[method](...args)`; an error goes to the banner. Returns whether it worked. */
   _call(method, ...args) {
     let ok = true;
-    this.app.act((l) => {
+    this.bus.act((l) => {
       try {
         l[method](...args);
       } catch (e) {
@@ -98,12 +99,12 @@ export class Settings {
     const applyAck = () => {
       this._ackFormState();
       const json = ackPolicyJson(r.ackMode.value, this._k(), r.ackPoint.value);
-      if (this._call('setAckPolicy', json)) this.app.banner.hide();
+      if (this._call('setAckPolicy', json)) this.bus.emit('error-cleared');
     };
-    r.ackMode.addEventListener('change', applyAck);
-    r.ackPoint.addEventListener('change', applyAck);
-    r.ackK.addEventListener('change', applyAck);
-    r.ackForm.addEventListener('submit', (e) => { e.preventDefault(); applyAck(); });
+    this.bus.listen(r.ackMode, 'change', applyAck);
+    this.bus.listen(r.ackPoint, 'change', applyAck);
+    this.bus.listen(r.ackK, 'change', applyAck);
+    this.bus.listen(r.ackForm, 'submit', (e) => { e.preventDefault(); applyAck(); });
 
     const applyFallback = () => {
       this._fallbackFormState();
@@ -111,45 +112,45 @@ export class Settings {
       if (r.fallbackMode.value === 'fallback') {
         const ms = Number(r.fallbackMs.value.trim());
         if (!Number.isFinite(ms) || ms < 0 || r.fallbackMs.value.trim() === '') {
-          this.app.showError(new Error(`The fallback timeout must be a number of milliseconds (got "${r.fallbackMs.value}")`));
+          this.bus.report(new Error(`The fallback timeout must be a number of milliseconds (got "${r.fallbackMs.value}")`));
           return;
         }
         us = Math.round(ms * 1000);
       }
       this._call('setSemiSyncFallback', us);
     };
-    r.fallbackMode.addEventListener('change', applyFallback);
-    r.fallbackMs.addEventListener('change', applyFallback);
-    r.fallbackForm.addEventListener('submit', (e) => { e.preventDefault(); applyFallback(); });
+    this.bus.listen(r.fallbackMode, 'change', applyFallback);
+    this.bus.listen(r.fallbackMs, 'change', applyFallback);
+    this.bus.listen(r.fallbackForm, 'submit', (e) => { e.preventDefault(); applyFallback(); });
 
     const applyVisibility = () => {
       this._visibilityHint();
       this._call('setVisibility', JSON.stringify(r.visibility.value));
     };
-    r.visibility.addEventListener('change', applyVisibility);
-    r.visibilityForm.addEventListener('submit', (e) => { e.preventDefault(); applyVisibility(); });
+    this.bus.listen(r.visibility, 'change', applyVisibility);
+    this.bus.listen(r.visibilityForm, 'submit', (e) => { e.preventDefault(); applyVisibility(); });
 
     const applyReads = (patch) => {
       this._readsFormState();
       this._call('setWorkload', JSON.stringify(patch));
     };
-    r.readFrom.addEventListener('change', () => applyReads({ readFrom: r.readFrom.value }));
+    this.bus.listen(r.readFrom, 'change', () => applyReads({ readFrom: r.readFrom.value }));
     const applyLevel = () => {
       let level;
       try {
         level = JSON.parse(consistencyJson(r.readLevel.value, r.readMaxMs.value));
       } catch (e) {
-        this.app.showError(e);
+        this.bus.report(e);
         return;
       }
       applyReads({ readConsistency: level, onBehind: r.onBehind.value });
     };
-    r.readLevel.addEventListener('change', applyLevel);
-    r.readMaxMs.addEventListener('change', applyLevel);
-    r.onBehind.addEventListener('change', applyLevel);
-    r.readsForm.addEventListener('submit', (e) => { e.preventDefault(); applyLevel(); });
+    this.bus.listen(r.readLevel, 'change', applyLevel);
+    this.bus.listen(r.readMaxMs, 'change', applyLevel);
+    this.bus.listen(r.onBehind, 'change', applyLevel);
+    this.bus.listen(r.readsForm, 'submit', (e) => { e.preventDefault(); applyLevel(); });
 
-    r.workloadForm.addEventListener('submit', (e) => {
+    this.bus.listen(r.workloadForm, 'submit', (e) => {
       e.preventDefault();
       const patch = {};
       const num = (el, what, f = (x) => x) => {
@@ -165,10 +166,10 @@ export class Settings {
         patch.readFraction = num(r.wlReads, 'The read share', (v) => v / 100);
         patch.keys = num(r.wlKeys, 'Keys');
       } catch (err) {
-        this.app.showError(err);
+        this.bus.report(err);
         return;
       }
-      if (this._call('setWorkload', JSON.stringify(patch))) this.app.onClientsChanged();
+      this._call('setWorkload', JSON.stringify(patch));
     });
 
     const applyService = () => {
@@ -189,24 +190,20 @@ export class Settings {
           queueLimit,
         });
       } catch (err) {
-        this.app.showError(err);
+        this.bus.report(err);
         return;
       }
       this._call('setService', json);
     };
-    r.svcOn.addEventListener('change', applyService);
-    r.serviceForm.addEventListener('submit', (e) => {
+    this.bus.listen(r.svcOn, 'change', applyService);
+    this.bus.listen(r.serviceForm, 'submit', (e) => {
       e.preventDefault();
       if (!r.svcOn.checked) r.svcOn.checked = true;
       applyService();
     });
 
-    r.geoPreset.addEventListener('change', () => {
-      if (this._call('setGeography', r.geoPreset.value)) {
-        this.app.onClientsChanged();
-        this.app.refreshLinks();
-        this.app.fillLinkForm();
-      }
+    this.bus.listen(r.geoPreset, 'change', () => {
+      if (this._call('setGeography', r.geoPreset.value)) this.bus.emit('links-changed');
       this._geoHint();
     });
   }
@@ -220,18 +217,16 @@ export class Settings {
   fill(snap) {
     const r = this.r;
     const cfg = snap.config;
-    const scenario = this.app.controller.scenario;
-    const policy = cfg ? cfg.ackPolicy : scenario.replication?.ackPolicy;
-    const f = ackPolicyForm(policy);
+    const f = ackPolicyForm(cfg.ackPolicy);
     r.ackMode.value = f.mode;
     r.ackK.value = String(f.k);
     r.ackPoint.value = f.point;
-    r.visibility.value = cfg?.visibility ?? scenario.replication?.visibility ?? 'afterSync';
-    const fallback = cfg ? cfg.semiSyncFallback : null;
+    r.visibility.value = cfg.visibility;
+    const fallback = cfg.semiSyncFallback;
     r.fallbackMode.value = fallback == null ? 'block' : 'fallback';
     if (fallback != null) r.fallbackMs.value = String(fallback / 1000);
 
-    const wl = cfg?.workload ?? scenario.workload ?? {};
+    const wl = cfg.workload;
     r.wlClients.value = String(wl.clients ?? '');
     r.wlRate.value = String(wl.rate ?? '');
     r.wlReads.value = wl.readFraction != null ? String(Math.round(wl.readFraction * 1000) / 10) : '';
@@ -247,7 +242,7 @@ export class Settings {
     }
     r.onBehind.value = wl.onBehind ?? 'wait';
 
-    const svc = cfg?.service;
+    const svc = cfg.service;
     r.svcOn.checked = !!svc;
     if (svc) {
       r.svcRead.value = String(svc.read).replace(/ms$/, '');
@@ -255,8 +250,7 @@ export class Settings {
       r.svcWorkers.value = String(svc.workers);
       r.svcQueue.value = String(svc.queueLimit);
     }
-    r.geoPreset.value = cfg?.geography ?? 'none';
-    if (!r.geoPreset.value) r.geoPreset.value = 'none';
+    r.geoPreset.value = GEOGRAPHIES[cfg.regions] ?? 'none';
     this._ackFormState();
     this._fallbackFormState();
     this._visibilityHint();
@@ -341,17 +335,10 @@ export class Settings {
 
   _geoHint() {
     const r = this.r;
-    const Lab = this.app.controller.Lab;
-    if (!this.regions) {
-      try { this.regions = Lab.regions(); } catch { this.regions = null; }
-    }
-    const k = { none: 0, single: 1, two: 2, three: 3 }[r.geoPreset.value] ?? 0;
+    this.regions ??= this.bus.read((_, Lab) => Lab.regions());
+    const k = Math.max(0, GEOGRAPHIES.indexOf(r.geoPreset.value));
     const reg = this.regions;
-    if (!reg) {
-      setText(r.geoHint, 'Regions need a newer build of the simulation.');
-      r.geoTable.replaceChildren();
-      return;
-    }
+    if (!reg) return;
     const names = reg.names.slice(0, Math.max(k, 0));
     setText(r.geoHint, k === 0 ? 'All nodes in one place: links use the latencies below the stage.' : `Over ${names.join(', ')}. One-way latency in ms:`);
     const sig = names.join(',');

@@ -1,0 +1,23 @@
+// How each kind of message looks on the stage and what a tooltip calls it: its radius, its
+// colour (a `--rl-msg-NAME` custom property, or a function of the message that names one),
+// a diamond or a ring instead of a dot, and a count drawn on it. The kinds are those of the
+// single-leader protocol and its clients; a kind missing here is drawn as a plain dot.
+
+import { appendCount } from './format.js';
+
+export const MESSAGE_LOOKS = {
+  append: { r: 6.5, color: 'append', count: (m) => appendCount(m.label), words: 'log entries shipped to a replica' },
+  heartbeat: { r: 3, color: 'heartbeat', words: 'heartbeat (an empty append: "still here")' },
+  ack: { r: 3.5, color: 'ack', words: 'ack: the replica reports its positions' },
+  nack: { r: 4.5, color: 'nack', words: 'nack: the replica asks for a resend' },
+  write: { r: 5, color: 'write', words: 'client write request' },
+  read: { r: 5, color: 'read', words: 'client read request' },
+  voteRequest: { r: 6, color: 'voteRequest', diamond: true, words: 'vote request: "vote for me?"' },
+  vote: { r: 4.5, color: 'vote', words: 'vote' },
+  timeoutNow: { r: 6, color: 'timeoutNow', diamond: true, words: 'timeout now: "take over now" (a switchover)' },
+  // A reply has the colour of the request it answers (a read's result starts with '=').
+  reply: { r: 4.5, color: (m) => (m.label.charCodeAt(0) === 61 ? 'read' : 'reply-write'), ring: true, words: 'reply to a client' },
+};
+
+/** How a kind missing from MESSAGE_LOOKS is drawn. */
+export const PLAIN_LOOK = { r: 4.5, color: 'other' };
