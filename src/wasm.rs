@@ -4,10 +4,13 @@
 //! a JS `Error` with a readable message. No simulation logic lives here.
 
 use crate::config::{LinkSettings, ModelKind, Scenario};
+use crate::kernel::actions::{Acted, Action};
 use crate::kernel::ids::NodeId;
-use crate::kernel::net::LinkSpec;
+use crate::kernel::time::Dur;
+use crate::kernel::timeline::Timeline;
 use crate::kernel::world::{ActionError, World};
 use crate::observe::view::SnapshotOptions;
+use crate::protocols::single_leader::actions::OperatorAction;
 use crate::protocols::SingleLeader;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -25,10 +28,6 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("internal: could not convert a result: {e}")))
 }
 
-fn action(r: Result<(), ActionError>) -> Result<(), JsError> {
-    r.map_err(|e| JsError::new(&e.0))
-}
-
 /// Whole microseconds from a JS number, rejecting NaN, negatives and fractions of them.
 fn micros(t: f64, what: &str) -> Result<u64, JsError> {
     if (0.0..=9.0e15).contains(&t) {
@@ -40,19 +39,27 @@ fn micros(t: f64, what: &str) -> Result<u64, JsError> {
     }
 }
 
-/// A world of one of the models. Every kernel-level call dispatches through [`each`];
-/// a model's own operator actions match their variant and refuse the others.
+/// A run of one of the models. Every kernel-level call dispatches through [`each`]; a
+/// model's own actions are built for their variant and refused by the others.
 #[derive(Debug)]
-enum AnyWorld {
-    SingleLeader(World<SingleLeader>),
+enum AnyTimeline {
+    SingleLeader(Timeline<SingleLeader>),
 }
 
-/// Runs `$body` with `$w` bound to the world, whatever its model.
+/// Runs `$body` with `$t` bound to the timeline, whatever its model.
 macro_rules! each {
-    ($world:expr, $w:ident => $body:expr) => {
-        match $world {
-            AnyWorld::SingleLeader($w) => $body,
+    ($timeline:expr, $t:ident => $body:expr) => {
+        match $timeline {
+            AnyTimeline::SingleLeader($t) => $body,
         }
+    };
+}
+
+/// Carries out a kernel action on whichever model runs (the action is built in each
+/// arm, for that model's action type).
+macro_rules! act {
+    ($lab:expr, $action:expr) => {
+        each!(&mut $lab.run, t => t.act($action))
     };
 }
 
@@ -60,15 +67,61 @@ macro_rules! each {
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Lab {
-    world: AnyWorld,
+    run: AnyTimeline,
+}
+
+fn js_error(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// What an action made, for JS: an operation id, a node id, or undefined.
+fn acted(r: Result<Acted, ActionError>) -> Result<JsValue, JsError> {
+    match r.map_err(js_error)? {
+        Acted::Done => Ok(JsValue::UNDEFINED),
+        Acted::Op(id) => Ok(JsValue::from_f64(id as f64)),
+        Acted::Node(id) => Ok(JsValue::from_f64(f64::from(id))),
+    }
+}
+
+/// An operation's id from an action that starts one.
+fn op_id(r: Result<Acted, ActionError>) -> Result<f64, JsError> {
+    match r.map_err(js_error)? {
+        Acted::Op(id) => Ok(id as f64),
+        other => Err(JsError::new(&format!(
+            "internal: expected an operation, got {other:?}"
+        ))),
+    }
+}
+
+fn done(r: Result<Acted, ActionError>) -> Result<(), JsError> {
+    r.map(drop).map_err(js_error)
+}
+
+fn check_seed(seed: f64) -> Result<u64, JsError> {
+    if seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0 {
+        Ok(seed as u64)
+    } else {
+        Err(JsError::new(&format!(
+            "seed must be a whole number from 0 to 2^53-1 (got {seed})"
+        )))
+    }
 }
 
 impl Lab {
-    /// The single-leader world, for that model's own actions (promote, ack policies, ...).
-    fn single_leader(&mut self) -> Result<&mut World<SingleLeader>, JsError> {
-        match &mut self.world {
-            AnyWorld::SingleLeader(w) => Ok(w),
+    /// Carries out a single-leader action (the other models refuse it).
+    fn operator(&mut self, action: OperatorAction) -> Result<Acted, ActionError> {
+        match &mut self.run {
+            AnyTimeline::SingleLeader(t) => t.act(Action::Model(action)),
         }
+    }
+
+    fn build(scenario: &Scenario, seed: u64) -> Result<AnyTimeline, JsError> {
+        let bad = |e: crate::config::ConfigError| JsError::new(&format!("scenario: {e}"));
+        Ok(match scenario.model {
+            ModelKind::SingleLeader => {
+                AnyTimeline::SingleLeader(Timeline::new(World::new(scenario, seed).map_err(bad)?))
+            }
+        })
     }
 }
 
@@ -77,24 +130,27 @@ impl Lab {
     /// Builds a run from scenario JSON text (see docs/scenario-format.md) and a seed.
     #[wasm_bindgen(constructor)]
     pub fn new(scenario: &str, seed: f64) -> Result<Lab, JsError> {
-        if !(seed.is_finite()
-            && seed >= 0.0
-            && seed.fract() == 0.0
-            && seed <= 9_007_199_254_740_991.0)
-        {
-            return Err(JsError::new(&format!(
-                "seed must be a whole number from 0 to 2^53-1 (got {seed})"
-            )));
-        }
+        let seed = check_seed(seed)?;
         let scenario =
             Scenario::from_json(scenario).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
-        let bad = |e: crate::config::ConfigError| JsError::new(&format!("scenario: {e}"));
-        let world = match scenario.model {
-            ModelKind::SingleLeader => {
-                AnyWorld::SingleLeader(World::new(&scenario, seed as u64).map_err(bad)?)
-            }
-        };
-        Ok(Lab { world })
+        Ok(Lab {
+            run: Lab::build(&scenario, seed)?,
+        })
+    }
+
+    /// A run of `scenario` and `seed` with an action log ahead of it (the JSON `actions()`
+    /// gives): it starts at time 0, and every action happens again at its very moment as
+    /// the run reaches it, so the trace is the original's (seek to go straight to a moment).
+    /// If an action cannot be carried out (a log from another run), `advanceTo` says so.
+    pub fn replay(scenario: &str, seed: f64, actions: &str) -> Result<Lab, JsError> {
+        let mut lab = Lab::new(scenario, seed)?;
+        each!(&mut lab.run, t => {
+            let log: Vec<_> = serde_json::from_str(actions)
+                .map_err(|e| JsError::new(&format!("actions: {e}")))?;
+            *t = Timeline::with_log(t.world().clone(), log)
+                .map_err(|e| JsError::new(&format!("actions: {e}")))?;
+        });
+        Ok(lab)
     }
 
     /// The scenario every field of which has its default value.
@@ -106,40 +162,90 @@ impl Lab {
     /// The scenario that rebuilds this run as it is now (every default filled in, and
     /// every setting changed since the start applied).
     pub fn scenario(&self) -> Result<JsValue, JsError> {
-        each!(&self.world, w => to_js(&w.current_scenario()))
+        each!(&self.run, t => to_js(&t.world().current_scenario()))
     }
 
     /// Current simulated time in microseconds.
     pub fn now(&self) -> f64 {
-        each!(&self.world, w => w.now() as f64)
+        each!(&self.run, t => t.world().now() as f64)
     }
 
     pub fn seed(&self) -> f64 {
-        each!(&self.world, w => w.seed() as f64)
+        each!(&self.run, t => t.world().seed() as f64)
     }
 
     /// Time of the next pending event, or undefined.
     #[wasm_bindgen(js_name = nextEventAt)]
     pub fn next_event_at(&self) -> Option<f64> {
-        each!(&self.world, w => w.next_event_at().map(|t| t as f64))
+        each!(&self.run, t => t.world().next_event_at().map(|t| t as f64))
     }
 
     /// Runs every event up to time `t` (microseconds), at most `maxEvents`; returns how
     /// many ran. When the cap is hit the clock stays at the last event.
     #[wasm_bindgen(js_name = advanceTo)]
     pub fn advance_to(&mut self, t: f64, max_events: u32) -> Result<u32, JsError> {
-        let t = micros(t, "advanceTo's time")?;
-        each!(&mut self.world, w => Ok(w.run_until(t, u64::from(max_events)) as u32))
+        let to = micros(t, "advanceTo's time")?;
+        each!(&mut self.run, t => {
+            let ran = t.run_until(to, u64::from(max_events)) as u32;
+            match t.take_divergence() {
+                Some(e) => Err(js_error(e)),
+                None => Ok(ran),
+            }
+        })
     }
 
     /// Runs exactly `n` events (fewer if the queue empties); returns how many ran.
     pub fn step(&mut self, n: u32) -> u32 {
-        each!(&mut self.world, w => (0..n).take_while(|_| w.step()).count() as u32)
+        each!(&mut self.run, t => (0..n).take_while(|_| t.step()).count() as u32)
+    }
+
+    /// Goes to moment `t` (microseconds) of this run, back or forward: the nearest
+    /// checkpoint before it is restored and the run replayed to `t` (at most `maxEvents`;
+    /// returns how many ran). Actions after `t` stay ahead and happen again as time
+    /// reaches them, until a new action forks the run.
+    pub fn seek(&mut self, t: f64, max_events: u32) -> Result<u32, JsError> {
+        let to = micros(t, "seek's time")?;
+        each!(&mut self.run, t => {
+            let ran = t.seek(to, u64::from(max_events)) as u32;
+            match t.take_divergence() {
+                Some(e) => Err(js_error(e)),
+                None => Ok(ran),
+            }
+        })
+    }
+
+    /// The latest moment this run has reached (µs): how far a timeline can seek.
+    pub fn horizon(&self) -> f64 {
+        each!(&self.run, t => t.horizon() as f64)
+    }
+
+    /// The moments (µs) of the checkpoints kept.
+    pub fn checkpoints(&self) -> Vec<f64> {
+        each!(&self.run, t => t.checkpoint_times().into_iter().map(|c| c as f64).collect())
+    }
+
+    /// Every action of the run as JSON `[{at, after, action}]` (see docs/binding-api.md),
+    /// the ones still ahead of the present included: with the scenario and the seed, it
+    /// rebuilds the run (`Lab.replay`).
+    pub fn actions(&self) -> Result<String, JsError> {
+        each!(&self.run, t => serde_json::to_string(&t.actions()).map_err(js_error))
+    }
+
+    /// Carries out an action given as JSON (`{"crash": {"node": 1}}`, `"heal"`,
+    /// `{"promote": {"node": 2}}`; docs/binding-api.md lists them); returns the operation
+    /// or node it made, if any.
+    #[wasm_bindgen(js_name = act)]
+    pub fn act_json(&mut self, action: &str) -> Result<JsValue, JsError> {
+        each!(&mut self.run, t => {
+            let action = serde_json::from_str(action)
+                .map_err(|e| JsError::new(&format!("action: {e}")))?;
+            acted(t.act(action))
+        })
     }
 
     #[wasm_bindgen(js_name = eventsProcessed)]
     pub fn events_processed(&self) -> f64 {
-        each!(&self.world, w => w.events_processed() as f64)
+        each!(&self.run, t => t.world().events_processed() as f64)
     }
 
     /// A snapshot of everything the page draws: `tail` log entries per node, `ops` recent
@@ -149,15 +255,15 @@ impl Lab {
             tail: tail as usize,
             ops: ops as usize,
         };
-        each!(&self.world, w => to_js(&w.snapshot(options)))
+        each!(&self.run, t => to_js(&t.world().snapshot(options)))
     }
 
     /// Trace records from index `cursor` on (at most `limit`).
     #[wasm_bindgen(js_name = eventsSince)]
     pub fn events_since(&self, cursor: f64, limit: u32) -> Result<JsValue, JsError> {
         let cursor = cursor.max(0.0) as u64;
-        each!(&self.world, w => {
-            let records: Vec<_> = w.trace().since(cursor, limit as usize).collect();
+        each!(&self.run, t => {
+            let records: Vec<_> = t.world().trace().since(cursor, limit as usize).collect();
             to_js(&records)
         })
     }
@@ -165,24 +271,34 @@ impl Lab {
     /// The trace fingerprint (16 hex digits).
     #[wasm_bindgen(js_name = traceHash)]
     pub fn trace_hash(&self) -> String {
-        each!(&self.world, w => format!("{:016x}", w.trace_hash()))
+        each!(&self.run, t => format!("{:016x}", t.world().trace_hash()))
     }
 
     /// The run summary the headless runner prints.
     pub fn summary(&self) -> Result<JsValue, JsError> {
-        each!(&self.world, w => to_js(&w.summary()))
+        each!(&self.run, t => to_js(&t.world().summary()))
     }
 
     /// Every checker's verdict on the history so far (see docs/binding-api.md): the
     /// anomalies found by kind, with counts, broken promises and examples naming the
     /// operations; judged as final once the cluster is healed and quiet.
     pub fn anomalies(&self) -> Result<JsValue, JsError> {
-        each!(&self.world, w => to_js(&w.anomalies(w.looks_settled())))
+        each!(&self.run, t => {
+            let w = t.world();
+            to_js(&w.anomalies(w.looks_settled()))
+        })
     }
 
     /// Writes `key = value` through the primary; returns the operation id.
     pub fn write(&mut self, key: &str, value: &str) -> Result<f64, JsError> {
-        each!(&mut self.world, w => w.write(key, value).map(|id| id as f64).map_err(|e| JsError::new(&e.0)))
+        op_id(act!(
+            self,
+            Action::Write {
+                key: key.into(),
+                value: value.into(),
+                node: None,
+            }
+        ))
     }
 
     /// Writes through the primary with its own acknowledgement policy, given as JSON:
@@ -191,10 +307,11 @@ impl Lab {
     pub fn write_with(&mut self, key: &str, value: &str, ack_policy: &str) -> Result<f64, JsError> {
         let ack = crate::config::parse_ack_policy(ack_policy)
             .map_err(|e| JsError::new(&format!("ack policy: {e}")))?;
-        self.single_leader()?
-            .write_with(key, value, ack)
-            .map(|id| id as f64)
-            .map_err(|e| JsError::new(&e.0))
+        op_id(self.operator(OperatorAction::WriteWith {
+            key: key.into(),
+            value: value.into(),
+            ack,
+        }))
     }
 
     /// A compare-and-set through the primary: sets `key` to `value` if it holds
@@ -206,18 +323,38 @@ impl Lab {
         expected: Option<String>,
         value: &str,
     ) -> Result<f64, JsError> {
-        each!(&mut self.world, w => w.cas(key, expected.as_deref(), value).map(|id| id as f64).map_err(|e| JsError::new(&e.0)))
+        op_id(act!(
+            self,
+            Action::Cas {
+                key: key.into(),
+                expected: expected.map(Into::into),
+                value: value.into(),
+            }
+        ))
     }
 
     /// Sends a write to a chosen node (a replica refuses it).
     #[wasm_bindgen(js_name = writeTo)]
     pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<f64, JsError> {
-        each!(&mut self.world, w => w.write_to(node, key, value).map(|id| id as f64).map_err(|e| JsError::new(&e.0)))
+        op_id(act!(
+            self,
+            Action::Write {
+                key: key.into(),
+                value: value.into(),
+                node: Some(node),
+            }
+        ))
     }
 
     /// Reads `key` from a chosen node; returns the operation id.
     pub fn read(&mut self, node: NodeId, key: &str) -> Result<f64, JsError> {
-        each!(&mut self.world, w => w.read(node, key).map(|id| id as f64).map_err(|e| JsError::new(&e.0)))
+        op_id(act!(
+            self,
+            Action::Read {
+                node,
+                key: key.into(),
+            }
+        ))
     }
 
     /// Reads `key` from a chosen node at a consistency level given as JSON: `"eventual"`,
@@ -230,21 +367,21 @@ impl Lab {
         key: &str,
         consistency: &str,
     ) -> Result<f64, JsError> {
-        let level = crate::config::parse_read_consistency(consistency)
+        let consistency = crate::config::parse_read_consistency(consistency)
             .map_err(|e| JsError::new(&format!("read consistency: {e}")))?;
-        self.single_leader()?
-            .read_with(node, key, level)
-            .map(|id| id as f64)
-            .map_err(|e| JsError::new(&e.0))
+        op_id(self.operator(OperatorAction::ReadWith {
+            node,
+            key: key.into(),
+            consistency,
+        }))
     }
 
     /// Sets the cluster's acknowledgement policy (same JSON as `writeWith`).
     #[wasm_bindgen(js_name = setAckPolicy)]
     pub fn set_ack_policy(&mut self, ack_policy: &str) -> Result<(), JsError> {
-        let ack = crate::config::parse_ack_policy(ack_policy)
+        let policy = crate::config::parse_ack_policy(ack_policy)
             .map_err(|e| JsError::new(&format!("ack policy: {e}")))?;
-        self.single_leader()?.set_ack_policy(ack);
-        Ok(())
+        done(self.operator(OperatorAction::SetAckPolicy { policy }))
     }
 
     /// With too few replicas confirming: `undefined` blocks (PostgreSQL); microseconds
@@ -252,18 +389,18 @@ impl Lab {
     #[wasm_bindgen(js_name = setSemiSyncFallback)]
     pub fn set_semi_sync_fallback(&mut self, wait: Option<f64>) -> Result<(), JsError> {
         let wait = wait.map(|t| micros(t, "the fallback wait")).transpose()?;
-        self.single_leader()?.set_semi_sync_fallback(wait);
-        Ok(())
+        done(self.operator(OperatorAction::SetSemiSyncFallback {
+            wait: wait.map(Dur),
+        }))
     }
 
     /// When writes become visible at the primary: `"afterSync"` (once acknowledged, MySQL's
     /// default) or `"afterCommit"` (at the local commit).
     #[wasm_bindgen(js_name = setVisibility)]
     pub fn set_visibility(&mut self, visibility: &str) -> Result<(), JsError> {
-        let v = crate::config::parse_visibility(visibility)
+        let visibility = crate::config::parse_visibility(visibility)
             .map_err(|e| JsError::new(&format!("visibility: {e}")))?;
-        self.single_leader()?.set_visibility(v);
-        Ok(())
+        done(self.operator(OperatorAction::SetVisibility { visibility }))
     }
 
     /// Changes the running workload from JSON: any of `clients`, `rate`, `readFraction`,
@@ -272,43 +409,41 @@ impl Lab {
     pub fn set_workload(&mut self, patch: &str) -> Result<(), JsError> {
         let patch = crate::config::parse_workload_patch(patch)
             .map_err(|e| JsError::new(&format!("workload: {e}")))?;
-        each!(&mut self.world, w => w.set_workload(&patch).map_err(|e| JsError::new(&e.to_string())))
+        done(act!(self, Action::SetWorkload { patch }))
     }
 
     /// Sets the service-time model from JSON `{"read": "2ms", "write": "4ms", "workers": 1,
     /// "queueLimit": 100}`, or `"off"`.
     #[wasm_bindgen(js_name = setService)]
     pub fn set_service(&mut self, service: &str) -> Result<(), JsError> {
-        let spec = crate::config::parse_service(service)
+        let service = crate::config::parse_service(service)
             .map_err(|e| JsError::new(&format!("service: {e}")))?;
-        each!(&mut self.world, w => w.set_service(spec));
-        Ok(())
+        done(act!(self, Action::SetService { service }))
     }
 
     /// Spreads nodes and clients over regions: `"none"`, `"single"`, `"two"` or `"three"`.
     #[wasm_bindgen(js_name = setGeography)]
     pub fn set_geography(&mut self, preset: &str) -> Result<(), JsError> {
-        let k = crate::kernel::geo::preset_regions(preset).ok_or_else(|| {
+        let regions = crate::kernel::geo::preset_regions(preset).ok_or_else(|| {
             JsError::new(&format!(
                 "unknown geography {preset:?} (choose none, single, two or three)"
             ))
         })?;
-        each!(&mut self.world, w => w.set_geography(k));
-        Ok(())
+        done(act!(self, Action::SetGeography { regions }))
     }
 
     /// Places a node in a region (`""` for none).
     #[wasm_bindgen(js_name = setRegion)]
     pub fn set_region(&mut self, node: NodeId, region: &str) -> Result<(), JsError> {
         let region = region_of(region)?;
-        each!(&mut self.world, w => w.set_region(node, region).map_err(|e| JsError::new(&e.message)))
+        done(act!(self, Action::SetRegion { node, region }))
     }
 
     /// Places a client in a region (`""` for none).
     #[wasm_bindgen(js_name = setClientRegion)]
     pub fn set_client_region(&mut self, client: u32, region: &str) -> Result<(), JsError> {
         let region = region_of(region)?;
-        each!(&mut self.world, w => w.set_client_region(client, region).map_err(|e| JsError::new(&e.message)))
+        done(act!(self, Action::SetClientRegion { client, region }))
     }
 
     /// The regions and their one-way latencies: `{names, oneWayMs}`.
@@ -328,7 +463,7 @@ impl Lab {
     /// Chart data: samples taken since `cursor` (pass back `next`), write latency by
     /// acknowledgement policy, and the staleness distribution.
     pub fn metrics(&self, cursor: f64) -> Result<JsValue, JsError> {
-        each!(&self.world, w => to_js(&w.metrics_view(cursor.max(0.0) as u64)))
+        each!(&self.run, t => to_js(&t.world().metrics_view(cursor.max(0.0) as u64)))
     }
 
     /// Runs a separate world of `scenario` with `replicas` replicas for `duration`
@@ -340,32 +475,32 @@ impl Lab {
         replicas: u32,
         duration: f64,
     ) -> Result<JsValue, JsError> {
+        let seed = check_seed(seed)?;
         let scenario =
             Scenario::from_json(scenario).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
         let duration = micros(duration, "the duration")?;
-        let point = crate::observe::experiments::scaling_point::<SingleLeader>(
-            &scenario,
-            seed as u64,
-            replicas,
-            duration,
-        )
-        .map_err(|e| JsError::new(&e.to_string()))?;
+        let point = match scenario.model {
+            ModelKind::SingleLeader => crate::observe::experiments::scaling_point::<SingleLeader>(
+                &scenario, seed, replicas, duration,
+            ),
+        }
+        .map_err(js_error)?;
         to_js(&point)
     }
 
     /// Freezes a node (a long GC pause): it handles nothing until resumed.
     pub fn pause(&mut self, node: NodeId) -> Result<(), JsError> {
-        each!(&mut self.world, w => action(w.pause(node)))
+        done(act!(self, Action::Pause { node }))
     }
 
     pub fn resume(&mut self, node: NodeId) -> Result<(), JsError> {
-        each!(&mut self.world, w => action(w.resume(node)))
+        done(act!(self, Action::Resume { node }))
     }
 
     /// Crashes a node and wipes its disk (it restarts empty, with no term or vote).
     #[wasm_bindgen(js_name = crashLoseDisk)]
     pub fn crash_lose_disk(&mut self, node: NodeId) -> Result<(), JsError> {
-        each!(&mut self.world, w => action(w.crash_lose_disk(node)))
+        done(act!(self, Action::CrashLoseDisk { node }))
     }
 
     /// Splits the cluster into groups given as JSON, e.g. `[[0, 1], [2, 3, 4]]`: links
@@ -374,18 +509,18 @@ impl Lab {
         let groups: Vec<Vec<NodeId>> = serde_json::from_str(groups).map_err(|_| {
             JsError::new("partition: give groups of node ids, like [[0, 1], [2, 3]]")
         })?;
-        each!(&mut self.world, w => action(w.partition(&groups)))
+        done(act!(self, Action::Partition { groups }))
     }
 
     /// Cuts (`up = false`) or restores one link direction (a one-way partition).
     #[wasm_bindgen(js_name = setLinkUp)]
     pub fn set_link_up(&mut self, from: NodeId, to: NodeId, up: bool) -> Result<(), JsError> {
-        each!(&mut self.world, w => action(w.set_link_up(from, to, up)))
+        done(act!(self, Action::SetLinkUp { from, to, up }))
     }
 
     /// Restores every cut link.
-    pub fn heal(&mut self) {
-        each!(&mut self.world, w => w.heal());
+    pub fn heal(&mut self) -> Result<(), JsError> {
+        done(act!(self, Action::Heal))
     }
 
     /// Sets a node's clock offset from true time (microseconds; negative = behind).
@@ -394,38 +529,42 @@ impl Lab {
         if !offset.is_finite() {
             return Err(JsError::new("a clock offset is a number of microseconds"));
         }
-        each!(&mut self.world, w => action(w.set_clock_offset(node, offset as i64)))
+        done(act!(
+            self,
+            Action::SetClockOffset {
+                node,
+                offset: offset as i64,
+            }
+        ))
     }
 
     /// Makes a replica primary at once, without an election (forced promotion).
     pub fn promote(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.single_leader()?.promote(node))
+        done(self.operator(OperatorAction::Promote { node }))
     }
 
     /// A planned switchover to `node`: waits until it has the whole log, then hands over.
     pub fn switchover(&mut self, node: NodeId) -> Result<(), JsError> {
-        action(self.single_leader()?.switchover(node))
+        done(self.operator(OperatorAction::Switchover { node }))
     }
 
     /// Sets how a lost primary is replaced, from JSON `{"mode": "raft" | "naive" | "off",
     /// "electionTimeout": "1s"}`.
     #[wasm_bindgen(js_name = setFailover)]
     pub fn set_failover(&mut self, failover: &str) -> Result<(), JsError> {
-        let spec = crate::config::parse_failover(failover)
+        let failover = crate::config::parse_failover(failover)
             .map_err(|e| JsError::new(&format!("failover: {e}")))?;
-        self.single_leader()?
-            .set_failover(spec)
-            .map_err(|e| JsError::new(&e.to_string()))
+        done(self.operator(OperatorAction::SetFailover { failover }))
     }
 
     /// Cuts every link between a node and the others (`true`) or restores them.
     pub fn isolate(&mut self, node: NodeId, isolated: bool) -> Result<(), JsError> {
-        each!(&mut self.world, w => action(w.isolate(node, isolated)))
+        done(act!(self, Action::Isolate { node, isolated }))
     }
 
     /// One operation of the history, or undefined.
     pub fn op(&self, id: f64) -> Result<JsValue, JsError> {
-        each!(&self.world, w => match w.op(id as u64) {
+        each!(&self.run, t => match t.world().op(id as u64) {
             Some(op) => to_js(&crate::observe::view::OpView::of(op)),
             None => Ok(JsValue::UNDEFINED),
         })
@@ -433,28 +572,32 @@ impl Lab {
 
     #[wasm_bindgen(js_name = addReplica)]
     pub fn add_replica(&mut self) -> Result<NodeId, JsError> {
-        each!(&mut self.world, w => w.add_replica().map_err(|e| JsError::new(&e.0)))
+        match act!(self, Action::AddReplica).map_err(js_error)? {
+            Acted::Node(id) => Ok(id),
+            other => Err(JsError::new(&format!(
+                "internal: expected a node, got {other:?}"
+            ))),
+        }
     }
 
     #[wasm_bindgen(js_name = removeReplica)]
     pub fn remove_replica(&mut self, node: NodeId) -> Result<(), JsError> {
-        each!(&mut self.world, w => action(w.remove_replica(node)))
+        done(act!(self, Action::RemoveReplica { node }))
     }
 
     pub fn crash(&mut self, node: NodeId) -> Result<(), JsError> {
-        each!(&mut self.world, w => action(w.crash(node)))
+        done(act!(self, Action::Crash { node }))
     }
 
     pub fn restart(&mut self, node: NodeId) -> Result<(), JsError> {
-        each!(&mut self.world, w => action(w.restart(node)))
+        done(act!(self, Action::Restart { node }))
     }
 
     /// Sets every node-to-node link from JSON `{latency, jitter?, loss?, reorder?}`.
     #[wasm_bindgen(js_name = setAllLinks)]
     pub fn set_all_links(&mut self, settings: &str) -> Result<(), JsError> {
-        let spec = link_spec(settings)?;
-        each!(&mut self.world, w => w.set_all_links(spec));
-        Ok(())
+        let link = link_settings(settings)?;
+        done(act!(self, Action::SetAllLinks { link }))
     }
 
     /// Sets the link between two nodes, both directions unless `oneWay`.
@@ -466,8 +609,16 @@ impl Lab {
         settings: &str,
         one_way: bool,
     ) -> Result<(), JsError> {
-        let spec = link_spec(settings)?;
-        each!(&mut self.world, w => action(w.set_link(from, to, spec, one_way)))
+        let link = link_settings(settings)?;
+        done(act!(
+            self,
+            Action::SetLink {
+                from,
+                to,
+                link,
+                one_way,
+            }
+        ))
     }
 
     /// The current settings of one link direction.
@@ -475,25 +626,27 @@ impl Lab {
         if from as usize >= crate::config::MAX_NODES || to as usize >= crate::config::MAX_NODES {
             return Err(JsError::new("there is no such link"));
         }
-        each!(&self.world, w => to_js(&w.link(from, to)))
+        each!(&self.run, t => to_js(&t.world().link(from, to)))
     }
 }
 
-fn region_of(name: &str) -> Result<Option<crate::kernel::geo::Region>, JsError> {
+/// A region name checked here, so a bad one is refused before it is logged.
+fn region_of(name: &str) -> Result<Option<String>, JsError> {
     if name.is_empty() {
         return Ok(None);
     }
-    crate::kernel::geo::region(name).map(Some).ok_or_else(|| {
-        JsError::new(&format!(
-            "unknown region {name:?} (known: {})",
-            crate::kernel::geo::REGIONS.join(", ")
-        ))
-    })
+    crate::kernel::geo::region(name)
+        .map(|_| Some(name.to_string()))
+        .ok_or_else(|| {
+            JsError::new(&format!(
+                "unknown region {name:?} (known: {})",
+                crate::kernel::geo::REGIONS.join(", ")
+            ))
+        })
 }
 
-fn link_spec(settings: &str) -> Result<LinkSpec, JsError> {
-    let s = LinkSettings::from_json(settings).map_err(|e| JsError::new(&format!("link: {e}")))?;
-    Ok(LinkSpec::from_settings(&s))
+fn link_settings(settings: &str) -> Result<LinkSettings, JsError> {
+    LinkSettings::from_json(settings).map_err(|e| JsError::new(&format!("link: {e}")))
 }
 
 /// `checkHistory`'s options: `{maxSteps?, timeoutMs?, sessions?}` (see docs/binding-api.md).

@@ -505,18 +505,28 @@ fn check_region(path: &str, name: &str) -> Result<(), ConfigError> {
 }
 
 /// A change to the running workload, as the page sends it: any of its fields.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkloadPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub read_fraction: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cas_fraction: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keys: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skew: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub read_from: Option<ReadTarget>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub read_consistency: Option<ReadConsistency>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub on_behind: Option<OnBehind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Dur>,
 }
 

@@ -212,8 +212,12 @@ impl LinkSettings {
     pub fn from_json(text: &str) -> Result<LinkSettings, ConfigError> {
         // The page builds this JSON itself, so a text position would only confuse.
         let s: LinkSettings = parse_json(text).map_err(without_position)?;
-        s.latency.check("latency")?;
-        check_fraction("loss", s.loss)?;
+        s.check()?;
         Ok(s)
+    }
+
+    pub fn check(&self) -> Result<(), ConfigError> {
+        self.latency.check("latency")?;
+        check_fraction("loss", self.loss)
     }
 }

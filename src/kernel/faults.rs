@@ -5,6 +5,7 @@
 //! that takes a node away (`Protocol::disrupted`); its own actions (a forced promotion, a
 //! handover) it carries out itself (`Protocol::timed_fault`).
 
+use super::actions::Action;
 use super::ids::{Addr, NodeId};
 use super::net::LinkSpec;
 use super::protocol::Protocol;
@@ -20,26 +21,34 @@ impl<P: Protocol> World<P> {
             return;
         };
         let node = f.node.unwrap_or(0);
-        let result = match f.action {
-            FaultAction::Crash => self.crash(node),
-            FaultAction::CrashLoseDisk => self.crash_lose_disk(node),
-            FaultAction::Restart => self.restart(node),
-            FaultAction::Pause => self.pause(node),
-            FaultAction::Resume => self.resume(node),
-            FaultAction::Isolate => self.isolate(node, true),
-            FaultAction::Reconnect => self.isolate(node, false),
-            FaultAction::Partition => self.partition(f.groups.as_deref().unwrap_or_default()),
-            FaultAction::Heal => {
-                self.heal();
-                Ok(())
-            }
+        let action = match f.action {
+            FaultAction::Crash => Ok(Action::Crash { node }),
+            FaultAction::CrashLoseDisk => Ok(Action::CrashLoseDisk { node }),
+            FaultAction::Restart => Ok(Action::Restart { node }),
+            FaultAction::Pause => Ok(Action::Pause { node }),
+            FaultAction::Resume => Ok(Action::Resume { node }),
+            FaultAction::Isolate => Ok(Action::Isolate {
+                node,
+                isolated: true,
+            }),
+            FaultAction::Reconnect => Ok(Action::Isolate {
+                node,
+                isolated: false,
+            }),
+            FaultAction::Partition => Ok(Action::Partition {
+                groups: f.groups.clone().unwrap_or_default(),
+            }),
+            FaultAction::Heal => Ok(Action::Heal),
             FaultAction::Clock => {
                 let us = f.offset.map_or(0, |d| d.micros() as i64);
-                self.set_clock_offset(node, if f.behind { -us } else { us })
+                Ok(Action::SetClockOffset {
+                    node,
+                    offset: if f.behind { -us } else { us },
+                })
             }
-            FaultAction::Promote | FaultAction::Switchover => P::timed_fault(self, &f),
+            FaultAction::Promote | FaultAction::Switchover => P::timed_fault(&f).map(Action::Model),
         };
-        if let Err(e) = result {
+        if let Err(e) = action.and_then(|a| self.apply(&a)) {
             self.fault_errors
                 .push(format!("faults[{i}] at {}: {e}", f.at));
         }

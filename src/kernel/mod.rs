@@ -4,6 +4,8 @@
 //! service-time model, regions, and the trace. It knows nothing of primaries, terms or log
 //! positions: a model plugs in through [`protocol::Protocol`].
 
+mod acting;
+pub mod actions;
 pub mod faults;
 pub mod flights;
 pub mod geo;
@@ -16,6 +18,7 @@ pub mod service;
 mod serving;
 pub mod settings;
 pub mod time;
+pub mod timeline;
 pub mod trace;
 pub mod world;
 

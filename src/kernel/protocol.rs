@@ -9,6 +9,7 @@
 //! wires a model to its simulator: they are where routing, observers and operator actions
 //! of the model live. Generic, not `dyn`: a world stays cheap to clone and to hash.
 
+use super::actions::Acted;
 use super::ids::{Addr, ClientId, NodeId, OpId, Text};
 use super::time::Micros;
 use super::world::{ActionError, World};
@@ -95,6 +96,9 @@ pub trait Protocol:
     type Note: Copy + Debug + PartialEq + Eq + Hash + Serialize;
     /// Timers of the model itself, outside any node (a failover monitor's tick).
     type WorldTimer: Copy + Debug + PartialEq + Eq + PartialOrd + Ord + Hash;
+    /// The model's own actions (a forced promotion, a policy), logged and replayed like
+    /// the kernel's.
+    type Action: Clone + Debug + PartialEq + Hash + Serialize + serde::de::DeserializeOwned;
     /// What the model keeps outside the nodes: its settings and observers.
     type Model: Clone + Debug;
     /// What a client session keeps (tokens, whom it takes for the primary).
@@ -146,8 +150,10 @@ pub trait Protocol:
         world.shut_down(node);
         Ok(())
     }
-    /// A timed fault the kernel does not know (the model's own actions).
-    fn timed_fault(_world: &mut World<Self>, fault: &TimedFault) -> Result<(), ActionError> {
+    /// Carries out one of the model's own actions.
+    fn act(world: &mut World<Self>, action: &Self::Action) -> Result<Acted, ActionError>;
+    /// The model's action for a timed fault the kernel does not know (a promotion).
+    fn timed_fault(fault: &TimedFault) -> Result<Self::Action, ActionError> {
         Err(ActionError(format!(
             "{:?} is not an action of the {} model",
             fault.action,

@@ -202,9 +202,43 @@ impl<P: Protocol> World<P> {
                 }
             })
             .collect();
-        if members.len() != self.scenario.nodes.len() {
-            s.links.clear(); // per-link overrides named the old numbering
-        }
+        // Nodes are renumbered densely in that order: what named a node by its old id
+        // (timed faults, per-link overrides) follows it, and what named a node that left
+        // goes.
+        let new_id = |old: NodeId| members.iter().position(|&m| m == old).map(|i| i as NodeId);
+        s.faults = s
+            .faults
+            .iter()
+            .filter_map(|f| {
+                let mut f = f.clone();
+                if let Some(n) = f.node {
+                    f.node = Some(new_id(n)?);
+                }
+                if let Some(groups) = &f.groups {
+                    let groups: Vec<Vec<NodeId>> = groups
+                        .iter()
+                        .map(|g| g.iter().filter_map(|&n| new_id(n)).collect::<Vec<_>>())
+                        .filter(|g| !g.is_empty())
+                        .collect();
+                    if groups.is_empty() {
+                        return None;
+                    }
+                    f.groups = Some(groups);
+                }
+                Some(f)
+            })
+            .collect();
+        s.links = s
+            .links
+            .iter()
+            .filter_map(|l| {
+                Some(crate::config::LinkOverride {
+                    from: new_id(l.from)?,
+                    to: new_id(l.to)?,
+                    ..l.clone()
+                })
+            })
+            .collect();
         let default = self.net.default_spec();
         s.network.latency = default.latency;
         s.network.jitter = Dur(default.jitter);

@@ -5,6 +5,7 @@
 //! The hash runs over each event's `Hash` encoding, with `usize`/`isize` (lengths and enum
 //! discriminants) widened to 64 bits so that 32-bit wasm and 64-bit native agree.
 
+use super::actions::Action;
 use super::ids::{Addr, ClientId, NodeId, OpId, Text};
 use super::net::Fate;
 use super::protocol::{Message, Protocol};
@@ -159,6 +160,11 @@ pub enum TraceEvent<P: Protocol> {
     /// An operator changed a setting of the running world (`"workload"`, `"ackPolicy"`).
     Configured {
         what: &'static str,
+    },
+    /// An action from outside (a fault, a setting, a manual operation), with all its
+    /// parameters; its effects follow as their own records.
+    Acted {
+        action: Box<Action<P::Action>>,
     },
     /// Something the model records (an operator's promotion, a handover).
     Model {

@@ -10,6 +10,7 @@
 //! Faults and operator actions are world actions, recorded in the trace like everything
 //! else, so a run is a pure function of (scenario, seed, actions).
 
+use super::actions::Logged;
 use super::flights::{Flight, FlightSlot, Flights};
 use super::geo::{self, Region};
 use super::ids::{Addr, ClientId, NodeId, OpId};
@@ -133,6 +134,8 @@ pub struct World<P: Protocol> {
     pub(crate) metrics: Metrics,
     /// The model's settings and observers.
     pub(crate) model: P::Model,
+    /// Every action from outside so far, with its moment (see `actions.rs`).
+    pub(crate) actions: Vec<Logged<P::Action>>,
     /// Timed faults that could not be carried out (restarting a running node...).
     pub(crate) fault_errors: Vec<String>,
 
@@ -173,6 +176,7 @@ impl<P: Protocol> World<P> {
             lag: LagStats::default(),
             metrics: Metrics::default(),
             model: P::model(scenario),
+            actions: Vec::new(),
             fault_errors: Vec::new(),
 
             events_processed: 0,

@@ -52,3 +52,68 @@ pub fn assert_log_matching(world: &World) {
 pub fn applied(world: &World, id: NodeId) -> u64 {
     world.node(id).positions.applied
 }
+
+/// The golden scenario driven by a fixed script of actions, some of them between events
+/// of one moment (a capped run): the replay tests pin the hash of the result natively
+/// and in the browser (`tests/scenarios/scripted.hash`).
+pub fn scripted_run() -> World {
+    use replica_lab::kernel::actions::Action;
+    use replica_lab::protocols::single_leader::actions::OperatorAction;
+    let golden = scenario(include_str!("../scenarios/golden.json"));
+    let mut w = World::new(&golden, 20261122).expect("world");
+    let script: Vec<(u64, u64, Action<OperatorAction>)> = vec![
+        (300, u64::MAX, Action::Crash { node: 1 }),
+        (
+            200,
+            7,
+            Action::Write {
+                key: "k".into(),
+                value: "a".into(),
+                node: None,
+            },
+        ),
+        (
+            400,
+            u64::MAX,
+            Action::Partition {
+                groups: vec![vec![0, 1], vec![2, 3, 4]],
+            },
+        ),
+        (100, 3, Action::Restart { node: 1 }),
+        (600, u64::MAX, Action::Heal),
+        (
+            50,
+            11,
+            Action::Model(OperatorAction::SetAckPolicy {
+                policy: replica_lab::protocols::single_leader::ack::AckPolicy::majority(),
+            }),
+        ),
+        (
+            300,
+            u64::MAX,
+            Action::Read {
+                node: 2,
+                key: "k".into(),
+            },
+        ),
+        (
+            250,
+            1,
+            Action::SetClockOffset {
+                node: 3,
+                offset: -150_000,
+            },
+        ),
+        (
+            500,
+            u64::MAX,
+            Action::Model(OperatorAction::Promote { node: 2 }),
+        ),
+    ];
+    for (pause, cap, action) in script {
+        w.run_until(w.now() + ms(pause), cap);
+        w.act(action).expect("a scripted action");
+    }
+    w.run_for(ms(1_500));
+    w
+}

@@ -23,7 +23,7 @@ pub enum FailoverMode {
 }
 
 /// In a scenario: `"failover": {"mode": "raft", "electionTimeout": "1s"}`.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FailoverSpec {
     #[serde(default)]

@@ -11,6 +11,7 @@
 //! `verdict` (the final state for the checkers), `view` (what the page draws).
 
 pub mod ack;
+pub mod actions;
 mod cluster;
 pub mod consistency;
 pub mod failover;

@@ -2,6 +2,7 @@
 //! [`Protocol`], and [`Model`] is what the model keeps in the world outside the nodes
 //! (settings, leadership as an observer sees it, membership intent).
 
+use super::actions::OperatorAction;
 use super::leadership::{Leadership, WorldTimer};
 use super::membership::Membership;
 use super::messages::{Ctx, Message, NodeEvent, Timer};
@@ -14,6 +15,7 @@ use crate::clients::history::Op;
 use crate::clients::history::ReadPromise;
 use crate::config::schedule::{FaultAction, TimedFault};
 use crate::config::Scenario;
+use crate::kernel::actions::Acted;
 use crate::kernel::protocol::{OpSpec, Protocol};
 use crate::kernel::time::Micros;
 use crate::kernel::world::node_rng;
@@ -41,6 +43,7 @@ impl Protocol for SingleLeader {
     type Event = NodeEvent;
     type Note = Note;
     type WorldTimer = WorldTimer;
+    type Action = OperatorAction;
     type Model = Model;
     type Session = Session;
     type OpMeta = Meta;
@@ -163,11 +166,15 @@ impl Protocol for SingleLeader {
         world.leave(node)
     }
 
-    fn timed_fault(world: &mut World<Self>, fault: &TimedFault) -> Result<(), ActionError> {
+    fn act(world: &mut World<Self>, action: &OperatorAction) -> Result<Acted, ActionError> {
+        world.act_as_operator(action)
+    }
+
+    fn timed_fault(fault: &TimedFault) -> Result<OperatorAction, ActionError> {
         let node = fault.node.unwrap_or(0);
         match fault.action {
-            FaultAction::Promote => world.promote(node),
-            FaultAction::Switchover => world.switchover(node),
+            FaultAction::Promote => Ok(OperatorAction::Promote { node }),
+            FaultAction::Switchover => Ok(OperatorAction::Switchover { node }),
             _ => Err(ActionError(format!("{:?} is a kernel fault", fault.action))),
         }
     }
