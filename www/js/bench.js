@@ -3,6 +3,7 @@
 // window.__benchResult for scripts/bench-wasm.mjs.
 import init, { Lab } from '../pkg/replica_lab.js';
 import { checkerBench } from './bench-checker.js';
+import { seekBench } from './bench-seek.js';
 
 const EVENTS = 200_000;
 const RUNS = 10;
@@ -33,6 +34,7 @@ async function main() {
     userAgent: navigator.userAgent,
   };
   result.checker = checkerBench(); // after the throughput runs, so the two never compete
+  result.seek = seekBench();
   document.getElementById('result').textContent = JSON.stringify(result, null, 2);
   window.__benchResult = result;
 }
