@@ -53,7 +53,7 @@ fn a_new_leader_answers_linearizable_reads_only_after_committing_in_its_own_term
         let p = wait_for_new_primary(&mut w, 0);
         let leader = w.node(p);
         assert!(
-            matches!(leader.log.last().map(|e| &e.payload), Some(Payload::Noop)),
+            matches!(kept(leader).last().map(|e| &e.payload), Some(Payload::Noop)),
             "a new leader's first entry is a no-op of its term"
         );
         let read = w.read_with(p, "x", ReadConsistency::Linearizable).unwrap();

@@ -29,9 +29,8 @@ fn a_write_is_logged_shipped_and_applied_everywhere_in_order() {
         assert_eq!(node.positions.applied, 3, "node {id}");
         assert_eq!(&*node.kv["x"].value, "3");
         assert_eq!(&*node.kv["y"].value, "2");
-        let keys: Vec<&str> = node
-            .log
-            .iter()
+        let keys: Vec<&str> = kept(node)
+            .into_iter()
             .filter_map(|e| e.key())
             .map(|k| &**k)
             .collect();
@@ -217,7 +216,7 @@ fn membership_changes_go_one_at_a_time_and_stay_between_one_and_nine_nodes() {
     w.run_for(ms(3_000));
     let config = w.node(0).config;
     assert_eq!(config.voter_count(), 9, "{}", config.describe());
-    let changes: Vec<_> = w.node(0).log.iter().filter(|e| e.op == 0).collect();
+    let changes: Vec<_> = kept(w.node(0)).into_iter().filter(|e| e.op == 0).collect();
     assert_eq!(changes.len(), 16);
     for id in 1..9 {
         w.remove_replica(id).unwrap();

@@ -44,16 +44,23 @@ fn check_invariants(w: &World) -> Result<(), TestCaseError> {
         );
         prop_assert_eq!(p.received, n.last_lsn(), "node {} received != last", id);
         // Log Matching: a replica's log is a prefix of the primary's.
-        prop_assert!(n.log.len() <= primary.log.len());
-        prop_assert!(
-            n.log[..] == primary.log[..n.log.len()],
-            "node {} diverged",
-            id
-        );
-        // Applied data is exactly the log replayed up to `applied`.
+        let matching = log_prefix_of(n, primary);
+        prop_assert!(matching.is_ok(), "node {} diverged: {:?}", id, matching);
+        // Applied data is exactly the checkpoint and the log replayed up to `applied`.
         if w.slot(id).status == NodeStatus::Up {
-            let mut expected = std::collections::BTreeMap::new();
-            for e in &n.log[..p.applied as usize] {
+            prop_assert!(
+                n.wal.base() <= p.applied,
+                "node {}: checkpoint past applied",
+                id
+            );
+            let mut expected: std::collections::BTreeMap<_, _> = n
+                .wal
+                .checkpoint()
+                .kv
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect();
+            for e in kept(n).into_iter().filter(|e| e.lsn <= p.applied) {
                 if let Some((k, v)) = e.set() {
                     expected.insert(k.clone(), v.clone());
                 }

@@ -23,6 +23,7 @@ use replica_lab::kernel::net::LinkSpec;
 use replica_lab::kernel::rng::SimRng;
 use replica_lab::kernel::time::MICROS_PER_MS;
 use replica_lab::kernel::NodeStatus;
+use replica_lab::protocols::single_leader::leadership::WalCounts;
 use replica_lab::protocols::single_leader::messages::NodeId;
 use replica_lab::{Scenario, World};
 use std::fmt::Write as _;
@@ -96,12 +97,22 @@ fn setup(seed: u64) -> Setup {
     let rate = 15 + rng.below(30);
     let keys = 2 + rng.below(6);
     let reads = 3 + rng.below(5);
+    // WAL retention: mostly the defaults, sometimes so tight that checkpoints recycle
+    // often and a replica that falls behind is re-seeded from a base backup.
+    let checkpoint_every = *pick(&mut rng, &[1_000, 1_000, 16, 64]);
+    let slot_keep = *pick(&mut rng, &[10_000, 10_000, 32, 200]);
+    let slots = rng.chance(800_000);
+    let wal_keep = *pick(&mut rng, &[0, 0, 8]);
+    let inflight = *pick(&mut rng, &[8, 8, 1, 2]);
+    let wal = format!(
+        r#", "checkpointEvery": {checkpoint_every}, "maxSlotWalKeepSize": {slot_keep}, "replicationSlots": {slots}, "walKeepSize": {wal_keep}, "maxInflight": {inflight}"#
+    );
     let json = format!(
         r#"{{"nodes": {nodes},
             "network": {{"latency": {{"kind": "uniform", "min": "2ms", "max": "20ms"}}, "loss": {loss}, "reorder": {reorder},
                          "clientLatency": "2ms"}},
             "disk": {{"fsync": "2ms", "apply": "1ms"}},
-            "replication": {{"heartbeat": "50ms", "ackPolicy": {ack}, "visibility": "{visibility}"{fallback}}},
+            "replication": {{"heartbeat": "50ms", "ackPolicy": {ack}, "visibility": "{visibility}"{fallback}{wal}}},
             "failover": {{"mode": "{mode}", "electionTimeout": "{timeout}ms", "preVote": {pre_vote}}},
             "workload": {{"clients": {clients}, "rate": {rate}, "readFraction": 0.{reads}, "casFraction": {cas},
                          "keys": {keys}, "readFrom": "{read_from}", "readConsistency": {level},
@@ -112,7 +123,7 @@ fn setup(seed: u64) -> Setup {
     let scenario =
         Scenario::from_json(&json).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{json}"));
     let summary = format!(
-        "{nodes} nodes, ack {ack}, visibility {visibility}{fallback}, reads {level} from {read_from} ({on_behind}), failover {mode} (pre-vote {pre_vote}, timeout {timeout} ms), cas {cas}, loss {loss}, reorder {reorder}"
+        "{nodes} nodes, ack {ack}, visibility {visibility}{fallback}{wal}, reads {level} from {read_from} ({on_behind}), failover {mode} (pre-vote {pre_vote}, timeout {timeout} ms), cas {cas}, loss {loss}, reorder {reorder}"
     );
     Setup {
         summary,
@@ -267,7 +278,7 @@ fn describe_nodes(w: &World) -> String {
         let n = w.node(m);
         let _ = writeln!(
             out,
-            "    n{m}: {:?} {:?} term {} last {} (term {}) commit {} applied {} config {}{}",
+            "    n{m}: {:?} {:?} term {} last {} (term {}) commit {} applied {} checkpoint {} config {}{}",
             w.slot(m).status,
             n.role,
             n.term,
@@ -275,6 +286,7 @@ fn describe_nodes(w: &World) -> String {
             n.term_at(n.last_lsn()),
             n.commit,
             n.positions.applied,
+            n.wal.base(),
             n.config.describe(),
             if n.amnesiac.is_some() {
                 " amnesiac"
@@ -282,13 +294,22 @@ fn describe_nodes(w: &World) -> String {
                 ""
             },
         );
+        if let Some(leader) = &n.leader {
+            for (peer, p) in &leader.peers {
+                let _ = writeln!(
+                    out,
+                    "        → n{peer}: sent {} acked {:?} connected {} slot lost {}",
+                    p.sent, p.acked, p.connected, p.slot_lost
+                );
+            }
+        }
     }
     out
 }
 
 /// Runs one seed: the checkers' report and whether the settings promised everything
 /// (majority writes, Raft, linearizable reads); `Err` says what went wrong and how to replay.
-fn run_seed(seed: u64) -> Result<(Report, bool), String> {
+fn run_seed(seed: u64) -> Result<(Report, bool, WalCounts), String> {
     let s = setup(seed);
     let mut w = World::new(&s.scenario, seed).map_err(|e| e.to_string())?;
     let mut rng = SimRng::derive(seed, "swarm-faults", 0);
@@ -333,30 +354,26 @@ fn run_seed(seed: u64) -> Result<(Report, bool), String> {
             .collect();
         return Err(fail(format!("broken promises: {}", broken.join("; "))));
     }
-    // Log Matching: the same entries (the moment each was written aside: two no-ops of
-    // one term are the same no-op).
-    let log_of = |n: NodeId| {
+    // Log Matching: the same terms at every position, and the same entries wherever both
+    // keep them (the moment each was written aside: two no-ops of one term are the same).
+    let entry_of = |n: NodeId, lsn: u64| {
         w.node(n)
-            .log
-            .iter()
+            .entry(lsn)
             .map(|e| (e.term, e.op, e.payload.clone()))
-            .collect::<Vec<_>>()
     };
     for m in w.members() {
-        let (mine, theirs) = (log_of(m), log_of(primary));
-        if mine != theirs && s.raft {
-            let at = mine
-                .iter()
-                .zip(&theirs)
-                .position(|(a, b)| a != b)
-                .unwrap_or(mine.len().min(theirs.len()));
+        let (mine, theirs) = (w.node(m), w.node(primary));
+        let differs = (1..=mine.last_lsn().max(theirs.last_lsn())).find(|&lsn| {
+            mine.term_at(lsn) != theirs.term_at(lsn)
+                || matches!((entry_of(m, lsn), entry_of(primary, lsn)), (Some(a), Some(b)) if a != b)
+        });
+        if let (Some(at), true) = (differs, s.raft) {
             return Err(fail(format!(
-                "n{m}'s log differs from the primary n{primary}'s after the quiet phase ({} vs {} entries), first at lsn {}: {:?} vs {:?}",
-                mine.len(),
-                theirs.len(),
-                at + 1,
-                mine.get(at),
-                theirs.get(at),
+                "n{m}'s log differs from the primary n{primary}'s after the quiet phase ({} vs {} entries), first at lsn {at}: {:?} vs {:?}",
+                mine.last_lsn(),
+                theirs.last_lsn(),
+                entry_of(m, at),
+                entry_of(primary, at),
             )));
         }
         // (A naive manager can leave a primary waiting for a voter that is gone.)
@@ -396,8 +413,14 @@ fn run_seed(seed: u64) -> Result<(Report, bool), String> {
     }
     // Never silent: counted independently of the checker, every acknowledged write the
     // final log does not hold is reported lost, and every write the world marked lost is.
-    let final_ops: std::collections::BTreeSet<u64> =
-        w.node(primary).log.iter().map(|e| e.op).collect();
+    // (Recycled positions hold the write that landed there in the same term: Log Matching.)
+    let final_node = w.node(primary);
+    let mut final_ops: std::collections::BTreeSet<u64> =
+        final_node.wal.from(0).map(|e| e.op).collect();
+    final_ops.extend(w.history().ops().iter().filter_map(|o| {
+        let (term, lsn) = o.meta.landed.or(o.written)?;
+        (lsn <= final_node.wal.base() && final_node.term_at(lsn) == term).then_some(o.id)
+    }));
     let missing = w
         .history()
         .ops()
@@ -451,7 +474,12 @@ fn run_seed(seed: u64) -> Result<(Report, bool), String> {
             w.trace_hash()
         );
     }
-    Ok((report, s.raft && s.durable_acks && s.linearizable_reads))
+    let wal = w.leadership().wal;
+    Ok((
+        report,
+        s.raft && s.durable_acks && s.linearizable_reads,
+        wal,
+    ))
 }
 
 #[test]
@@ -467,6 +495,7 @@ fn every_promise_holds_over_the_swarm_and_every_anomaly_is_named() {
     let mut failures = Vec::new();
     let mut totals: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
     let mut strict = 0;
+    let (mut reseeded, mut slots_lost) = (0, 0);
     for seed in first..first + count {
         let outcome = std::panic::catch_unwind(|| run_seed(seed)).unwrap_or_else(|panic| {
             let what = panic
@@ -479,8 +508,10 @@ fn every_promise_holds_over_the_swarm_and_every_anomaly_is_named() {
             ))
         });
         match outcome {
-            Ok((report, promised_everything)) => {
+            Ok((report, promised_everything, wal)) => {
                 strict += u64::from(promised_everything);
+                reseeded += u64::from(wal.reseeds > 0);
+                slots_lost += u64::from(wal.slots_lost > 0);
                 for (kind, found) in &report.found {
                     let t = totals.entry(kind).or_default();
                     t.0 += 1;
@@ -495,7 +526,7 @@ fn every_promise_holds_over_the_swarm_and_every_anomaly_is_named() {
         let _ = write!(table, "{kind}: {n} in {seeds} seeds; ");
     }
     println!(
-        "swarm: {count} seeds from {first}, {} failed, {strict} with every promise made (majority writes, Raft, linearizable reads); anomalies the settings allowed: {table}",
+        "swarm: {count} seeds from {first}, {} failed, {strict} with every promise made (majority writes, Raft, linearizable reads); {reseeded} re-seeded a replica from a base backup, {slots_lost} lost a replication slot; anomalies the settings allowed: {table}",
         failures.len()
     );
     assert!(
@@ -505,7 +536,12 @@ fn every_promise_holds_over_the_swarm_and_every_anomaly_is_named() {
         failures.join("\n\n")
     );
     if count >= 40 {
-        // The swarm explores: the settings that allow anomalies do produce them.
+        // The swarm explores: tight WAL retention does recycle past a lagging replica.
+        assert!(
+            reseeded > 0,
+            "no seed re-seeded a replica from a base backup"
+        );
+        // The settings that allow anomalies do produce them.
         for kind in [
             Kind::StaleRead,
             Kind::LostAcknowledgedWrite,

@@ -201,6 +201,40 @@ pub struct ReplicationSpec {
     /// acknowledged; MySQL's default wait point) or `afterCommit` (at the local commit).
     #[serde(default)]
     pub visibility: Visibility,
+    /// Log entries every node keeps behind its last one whatever else happens
+    /// (PostgreSQL `wal_keep_size`, counted here in entries rather than megabytes).
+    #[serde(default)]
+    pub wal_keep_size: u32,
+    /// The primary keeps a replication slot per replica: the WAL a replica has not yet
+    /// flushed is kept for it (PostgreSQL physical replication slots).
+    #[serde(default = "default_true")]
+    pub replication_slots: bool,
+    /// A slot holds at most this many entries; a replica further behind loses its slot
+    /// and is re-seeded from a base backup (PostgreSQL `max_slot_wal_keep_size`, whose own
+    /// default is unlimited; the lab bounds it so memory stays bounded).
+    #[serde(default = "default_max_slot_wal_keep_size")]
+    pub max_slot_wal_keep_size: u32,
+    /// A node checkpoints (folds its applied, committed entries into the stored copy and
+    /// recycles their WAL) once this many can go (PostgreSQL `max_wal_size`, in entries).
+    #[serde(default = "default_checkpoint_every")]
+    pub checkpoint_every: u32,
+    /// Batches the primary keeps in flight to one replica before waiting for its
+    /// acknowledgement (Raft's `MaxInflightMsgs`, a WAL sender's window).
+    #[serde(default = "default_max_inflight")]
+    pub max_inflight: u32,
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_max_slot_wal_keep_size() -> u32 {
+    10_000
+}
+fn default_checkpoint_every() -> u32 {
+    1_000
+}
+fn default_max_inflight() -> u32 {
+    8
 }
 
 fn default_standby_timeout() -> Dur {
@@ -231,6 +265,11 @@ impl Default for ReplicationSpec {
             standby_timeout: default_standby_timeout(),
             semi_sync_fallback: None,
             visibility: Visibility::AfterSync,
+            wal_keep_size: 0,
+            replication_slots: true,
+            max_slot_wal_keep_size: default_max_slot_wal_keep_size(),
+            checkpoint_every: default_checkpoint_every(),
+            max_inflight: default_max_inflight(),
         }
     }
 }
@@ -431,6 +470,24 @@ impl Scenario {
                 return Err(ConfigError::at(
                     format!("replication.{field}"),
                     "must be more than 0",
+                ));
+            }
+        }
+        for (field, value, least, most) in [
+            ("maxInflight", r.max_inflight, 1, 1_000),
+            ("checkpointEvery", r.checkpoint_every, 16, 1_000_000),
+            (
+                "maxSlotWalKeepSize",
+                r.max_slot_wal_keep_size,
+                16,
+                10_000_000,
+            ),
+            ("walKeepSize", r.wal_keep_size, 0, 1_000_000),
+        ] {
+            if !(least..=most).contains(&value) {
+                return Err(ConfigError::at(
+                    format!("replication.{field}"),
+                    format!("must be from {least} to {most} (got {value})"),
                 ));
             }
         }

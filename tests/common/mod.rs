@@ -3,7 +3,9 @@
 
 use replica_lab::clients::history::Outcome;
 use replica_lab::kernel::time::MICROS_PER_MS;
+use replica_lab::protocols::single_leader::messages::Entry;
 use replica_lab::protocols::single_leader::messages::{NodeId, OpId};
+use replica_lab::protocols::single_leader::node::Node;
 use replica_lab::Op;
 use replica_lab::{Scenario, World};
 
@@ -31,21 +33,45 @@ pub fn run_until_done(world: &mut World, op: OpId, limit_ms: u64) -> Op {
     world.op(op).unwrap().clone()
 }
 
+/// The entries a node still keeps (its WAL after the last checkpoint).
+pub fn kept(node: &Node) -> Vec<&Entry> {
+    node.wal.from(0).collect()
+}
+
+/// Whether `a`'s log is a prefix of (or equal to) `b`'s: the same term at every position
+/// (recycled ones included) and the same entry wherever both still keep it.
+pub fn log_prefix_of(a: &Node, b: &Node) -> Result<(), String> {
+    if a.last_lsn() > b.last_lsn() {
+        return Err(format!(
+            "{} entries, more than {}",
+            a.last_lsn(),
+            b.last_lsn()
+        ));
+    }
+    for lsn in 1..=a.last_lsn() {
+        if a.term_at(lsn) != b.term_at(lsn) {
+            return Err(format!(
+                "term {} vs {} at lsn {lsn}",
+                a.term_at(lsn),
+                b.term_at(lsn)
+            ));
+        }
+        if let (Some(x), Some(y)) = (a.entry(lsn), b.entry(lsn)) {
+            if x != y {
+                return Err(format!("{x:?} vs {y:?} at lsn {lsn}"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every up replica's log is a prefix of (or equal to) the primary's.
 pub fn assert_log_matching(world: &World) {
     let primary = world.primary().expect("a primary");
-    let plog = &world.node(primary).log;
     for id in world.members() {
-        let log = &world.node(id).log;
-        assert!(
-            log.len() <= plog.len(),
-            "node {id} has more entries than the primary"
-        );
-        assert_eq!(
-            &plog[..log.len()],
-            &log[..],
-            "node {id}'s log diverges from the primary's"
-        );
+        if let Err(e) = log_prefix_of(world.node(id), world.node(primary)) {
+            panic!("node {id}'s log diverges from the primary's: {e}");
+        }
     }
 }
 

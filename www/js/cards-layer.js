@@ -177,6 +177,14 @@ export class SingleLeaderCards {
           ctx.strokeStyle = t.cellFuture;
           ctx.lineWidth = 1;
           ctx.strokeRect(cx + 0.5, cy + 0.5, cellW - 1, CELL_H - 1);
+        } else if (lsn <= n.checkpoint) {
+          // Checkpointed: in the node's stored copy, its WAL recycled.
+          ctx.fillStyle = t.cellApplied;
+          ctx.globalAlpha = n.status !== 'up' ? 0.2 : 0.35;
+          ctx.beginPath();
+          rrect(ctx, cx, cy, cellW, CELL_H, 3);
+          ctx.fill();
+          ctx.globalAlpha = n.status !== 'up' ? 0.5 : 1;
         } else if (lsn > n.lastLsn || lsn < first) {
           ctx.strokeStyle = t.cellMissing;
           ctx.lineWidth = 1;
@@ -428,12 +436,14 @@ export class SingleLeaderCards {
     const p = n.positions;
     if (hit.type === 'cell') {
       const e = n.tail.find((x) => x.lsn === hit.lsn);
+      if (!e && hit.lsn <= n.checkpoint) return `lsn ${hit.lsn}: checkpointed on ${n.name}\nin its stored copy of the data; the WAL for it is recycled`;
       if (!e) return `lsn ${hit.lsn}: not on ${n.name} yet`;
       const state = hit.lsn <= p.applied ? 'applied (visible to reads)' : hit.lsn <= p.flushed ? 'flushed to disk, not applied yet' : 'received, not yet on disk';
       return `lsn ${e.lsn} · ${e.key} = ${e.value}\non ${n.name}: ${state}\nterm ${e.term}`;
     }
     let text = `${n.name} · ${n.role}${n.status !== 'up' ? ' · CRASHED' : ''}${n.region ? ` · ${n.region}` : ''}\n`;
     text += `last lsn ${n.lastLsn} · received ${p.received} · flushed ${p.flushed} · applied ${p.applied}\n`;
+    if (n.checkpoint > 0) text += `checkpoint at lsn ${n.checkpoint} · ${n.walEntries} entries of WAL kept\n`;
     if (n.role !== 'primary' && n.lagEntries != null) text += `${lagText(n.lagEntries, n.lagMicros)}\n`;
     text += `${n.keys} keys · click to inspect`;
     return text;

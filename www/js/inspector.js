@@ -204,7 +204,7 @@ export class Inspector {
         setText(row.tds[2], String(r.acked.received));
         setText(row.tds[3], String(r.acked.flushed));
         setText(row.tds[4], String(r.acked.applied));
-        setText(row.tds[5], String(behind));
+        setText(row.tds[5], r.slotLost ? `${behind} · slot lost` : String(behind));
         const cls = behind === 0 ? 'rl-good' : behind < 8 ? 'rl-warn' : 'rl-bad';
         if (row.tds[5].className !== cls) row.tds[5].className = cls;
       }

@@ -15,6 +15,7 @@ export const MESSAGE_LOOKS = {
   voteRequest: { r: 6, color: 'voteRequest', diamond: true, words: 'vote request: "vote for me?"' },
   vote: { r: 4.5, color: 'vote', words: 'vote' },
   timeoutNow: { r: 6, color: 'timeoutNow', diamond: true, words: 'timeout now: "take over now" (a switchover)' },
+  snapshot: { r: 8, color: 'snapshot', ring: true, words: 'base backup: the primary\'s checkpoint, for a replica its WAL no longer reaches (pg_basebackup, InstallSnapshot)' },
   // A reply has the colour of the request it answers (a read's result starts with '=').
   reply: { r: 4.5, color: (m) => (m.label.charCodeAt(0) === 61 ? 'read' : 'reply-write'), ring: true, words: 'reply to a client' },
 };

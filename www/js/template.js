@@ -14,6 +14,7 @@ export const TEMPLATE = /* html */ `
       <option value="split-brain">Split brain (naive failover)</option>
       <option value="read-scaling">Read scaling (busy clients)</option>
       <option value="crowd">A crowd (9 nodes)</option>
+      <option value="base-backup">Too far behind: a base backup (WAL recycling)</option>
     </select>
   </div>
   <div class="rl-status" data-testid="status">
@@ -105,6 +106,7 @@ export const TEMPLATE = /* html */ `
         <li><i class="rl-dot rl-dot-lost"></i>lost</li>
         <li data-testid="legend-vote"><i class="rl-dot rl-dot-vote-request"></i>vote request</li>
         <li><i class="rl-dot rl-dot-vote"></i>vote</li>
+        <li><i class="rl-dot rl-dot-snapshot"></i>base backup</li>
         <li><i class="rl-ring"></i>election countdown</li>
         <li><i class="rl-cut"></i>cut link</li>
         <li class="rl-keys-sep"><i class="rl-cell rl-cell-received"></i>received</li>

@@ -54,6 +54,8 @@ pub struct LostWrite {
 #[derive(Clone, Debug, Default)]
 pub struct Leadership {
     pub failovers: Vec<Failover>,
+    /// Checkpoints, lost slots and base backups, counted over the run.
+    pub wal: WalCounts,
     /// Acknowledged writes some node discarded (lost, or not yet known either way).
     pub discards: Vec<LostWrite>,
     /// How many discards are not decided yet.
@@ -78,6 +80,18 @@ pub struct Leadership {
     /// The naive monitor: when it last saw the primary, and whether it is watching.
     monitor_saw_primary: Micros,
     monitor_running: bool,
+}
+
+/// What WAL recycling did over a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WalCounts {
+    /// Checkpoints taken on any node (each recycled some WAL).
+    pub checkpoints: u64,
+    /// Replication slots given up (a replica fell more than `maxSlotWalKeepSize` behind).
+    pub slots_lost: u64,
+    /// Replicas re-seeded from a base backup (InstallSnapshot).
+    pub reseeds: u64,
 }
 
 impl Leadership {
@@ -137,6 +151,9 @@ impl World<SingleLeader> {
                 self.model.membership_moved = Some(Some(membership));
             }
             NodeEvent::Acknowledged { durable, .. } => self.check_split_brain(node, durable),
+            NodeEvent::Checkpointed { .. } => self.model.leadership.wal.checkpoints += 1,
+            NodeEvent::SlotLost { .. } => self.model.leadership.wal.slots_lost += 1,
+            NodeEvent::Reseeded { .. } => self.model.leadership.wal.reseeds += 1,
             NodeEvent::Truncated { .. } => {
                 let discarded = std::mem::take(&mut self.nodes[node as usize].node.discarded);
                 self.note_discarded(node, &discarded, false);
@@ -203,7 +220,7 @@ impl World<SingleLeader> {
                 continue;
             }
             d.decided = true;
-            if node.entry(d.lsn).is_none_or(|e| e.op != d.op) {
+            if !node.wal.holds(d.lsn, d.term, d.op) {
                 lost.push(d.clone());
             }
         }

@@ -6,6 +6,7 @@ use super::membership::Membership;
 use crate::kernel::time::Micros;
 use crate::kernel::{OpId, Text};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Log sequence number: position of an entry in the write-ahead log, from 1.
 pub type Lsn = u64;
@@ -107,4 +108,18 @@ pub struct Positions {
     pub received: Lsn,
     pub flushed: Lsn,
     pub applied: Lsn,
+}
+
+/// The store as of a log position: what a checkpoint wrote to disk, and what a base backup
+/// (Raft's InstallSnapshot) carries to a replica too far behind for the WAL to reach.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Checkpoint {
+    /// The last position folded in (0: none).
+    pub upto: Lsn,
+    /// The store as of `upto`.
+    pub kv: BTreeMap<Text, Version>,
+    /// The configuration in force at `upto` and the position that set it (0: bootstrap).
+    pub config: Option<(Lsn, Membership)>,
+    /// Where each term began, up to `upto`: (term, first position of it).
+    pub terms: Vec<(Term, Lsn)>,
 }

@@ -94,6 +94,8 @@ pub enum Message {
     TimeoutNow {
         term: Term,
     },
+    /// A base backup for a replica too far behind (boxed: it carries a store).
+    Snapshot(Box<InstallSnapshot>),
 }
 
 /// A candidate's request for votes: its new term and how up to date its log is.
@@ -127,6 +129,19 @@ pub struct Append {
     pub last: Lsn,
 }
 
+/// A base backup for a replica the primary's WAL no longer reaches (PostgreSQL's
+/// `pg_basebackup`, MongoDB's initial sync, Raft's InstallSnapshot): the primary's
+/// checkpoint, the store as of its position.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct InstallSnapshot {
+    pub term: Term,
+    pub checkpoint: super::log::Checkpoint,
+    pub commit: Lsn,
+    pub flushed: Lsn,
+    pub round: u64,
+    pub sent_at: Micros,
+}
+
 /// A replica's report of its positions; `accepted: false` asks for a resend from
 /// `positions.received`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -145,6 +160,8 @@ pub struct AppendAck {
 #[serde(rename_all = "camelCase")]
 pub enum MsgKind {
     Append,
+    /// A base backup (InstallSnapshot).
+    Snapshot,
     Heartbeat,
     Ack,
     Nack,
@@ -161,6 +178,7 @@ impl Message {
         match self {
             Message::Append(a) if a.entries.is_empty() => MsgKind::Heartbeat,
             Message::Append(_) => MsgKind::Append,
+            Message::Snapshot(_) => MsgKind::Snapshot,
             Message::AppendAck(a) if a.accepted => MsgKind::Ack,
             Message::AppendAck(_) => MsgKind::Nack,
             Message::Request {
@@ -183,6 +201,11 @@ impl Message {
                 (Some(a), Some(b)) => format!("lsn {}-{}", a.lsn, b.lsn),
                 _ => "heartbeat".into(),
             },
+            Message::Snapshot(s) => format!(
+                "base backup to lsn {} ({} keys)",
+                s.checkpoint.upto,
+                s.checkpoint.kv.len()
+            ),
             Message::AppendAck(a) => format!(
                 "{} recv {} flush {} apply {}",
                 if a.accepted { "ack" } else { "nack" },
@@ -304,6 +327,19 @@ pub enum NodeEvent {
     SemiSyncOff,
     /// Enough replicas caught up and semi-sync is back on.
     SemiSyncOn,
+    /// A checkpoint: the store as of `upto` is on disk and the WAL up to it recycled.
+    Checkpointed {
+        upto: Lsn,
+    },
+    /// The primary stopped keeping WAL for `replica`: it fell more than
+    /// `maxSlotWalKeepSize` behind (PostgreSQL's slot `wal_status = lost`).
+    SlotLost {
+        replica: NodeId,
+    },
+    /// A replica was re-seeded from the primary's base backup up to `upto`.
+    Reseeded {
+        upto: Lsn,
+    },
     /// A configuration entry was appended here and is now in force on this node.
     ConfigChanged {
         lsn: Lsn,

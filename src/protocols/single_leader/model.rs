@@ -116,14 +116,25 @@ impl Protocol for SingleLeader {
     }
 
     fn node_event(world: &mut World<Self>, node: NodeId, event: NodeEvent) {
-        if let NodeEvent::Acknowledged {
-            op, by, durable, ..
-        } = event
-        {
-            if let Some(op) = world.history.get_mut(op) {
-                op.meta.acked_by = Some(by);
-                op.durable = durable;
+        match event {
+            NodeEvent::Acknowledged {
+                op, by, durable, ..
+            } => {
+                if let Some(op) = world.history.get_mut(op) {
+                    op.meta.acked_by = Some(by);
+                    op.durable = durable;
+                }
             }
+            NodeEvent::Appended { lsn } => {
+                let n = &world.nodes[node as usize].node;
+                if let Some(e) = n.entry(lsn).filter(|e| e.op != 0) {
+                    let (op, at) = (e.op, (e.term, e.lsn));
+                    if let Some(op) = world.history.get_mut(op) {
+                        op.meta.landed = Some(at);
+                    }
+                }
+            }
+            _ => {}
         }
         world.on_node_event(node, event);
     }

@@ -135,13 +135,12 @@ impl World<SingleLeader> {
         let node = &self.nodes[id as usize].node;
         let orphans: Vec<Entry> = node
             .unflushed()
-            .iter()
             .filter(|e| {
                 let same = |x: &Entry| x.lsn == e.lsn && x.op == e.op;
                 let held = self.nodes.iter().enumerate().any(|(i, s)| {
                     i != id as usize
                         && s.status != NodeStatus::Removed
-                        && s.node.entry(e.lsn).is_some_and(same)
+                        && s.node.wal.holds(e.lsn, e.term, e.op)
                 });
                 let in_flight = self
                     .flights()

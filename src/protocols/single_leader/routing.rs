@@ -58,6 +58,10 @@ pub struct Meta {
     /// What the read asked of the node (kept to resend it on a redirect).
     #[serde(skip)]
     pub need: Option<ReadNeed>,
+    /// Where a primary last put the write in its log, as an observer saw it (the client
+    /// may never hear: a timed-out write can still land).
+    #[serde(skip)]
+    pub landed: Option<(u64, u64)>,
 }
 
 fn policy_words<S: Serializer>(ack: &Option<AckPolicy>, s: S) -> Result<S::Ok, S::Error> {

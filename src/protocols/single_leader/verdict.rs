@@ -4,7 +4,6 @@
 //! decided, every replica's store once the cluster is healed and quiet, and what the
 //! leadership observer saw (split brains, discarded writes, whether Raft ran throughout).
 
-use super::messages::Payload;
 use super::SingleLeader;
 use crate::checks::facts::ModelFacts;
 use crate::checks::facts::{Discard, NodeStore};
@@ -53,12 +52,18 @@ impl World<SingleLeader> {
             node.commit
         };
         facts.decided = (node.term_at(decided), decided);
-        facts.surviving = node.log[..decided as usize]
+        // Where each write of the history landed, checked against the authority's log:
+        // by the entry itself while its WAL is kept, by its term once recycled (the same
+        // term at the same position is the same entry).
+        facts.surviving = self
+            .history
+            .ops()
             .iter()
-            .filter(|e| {
-                e.op != 0 && matches!(e.payload, Payload::Set { .. } | Payload::Unchanged { .. })
+            .filter(|o| o.kind.mutates())
+            .filter_map(|o| {
+                let (term, lsn) = o.meta.landed.or(o.written)?;
+                (lsn <= decided && node.wal.holds(lsn, term, o.id)).then_some((o.id, (term, lsn)))
             })
-            .map(|e| (e.op, (e.term, e.lsn)))
             .collect();
         if settled {
             let others = self

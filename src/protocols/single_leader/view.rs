@@ -6,7 +6,7 @@
 
 use super::ack::{AckPolicy, Visibility};
 use super::failover::FailoverSpec;
-use super::leadership::{Failover, LostWrite};
+use super::leadership::{Failover, LostWrite, WalCounts};
 use super::messages::{Entry, Lsn, Payload, Positions, Term, Text};
 use super::node::{PeerProgress, Role};
 use super::SingleLeader;
@@ -28,8 +28,13 @@ pub struct NodeView {
     pub lag_entries: Option<u64>,
     /// Age of the oldest entry not yet applied, for replicas.
     pub lag_micros: Option<Micros>,
-    /// The newest entries of the log.
+    /// The newest entries of the log (those whose WAL is still kept).
     pub tail: Vec<CellView>,
+    /// The last checkpoint: the store as of this position is on disk and the WAL up to it
+    /// recycled (0: none yet).
+    pub checkpoint: Lsn,
+    /// Log entries whose WAL is kept.
+    pub wal_entries: usize,
     /// Number of keys in the store.
     pub keys: usize,
     /// What a primary knows of each replica (pg_stat_replication).
@@ -156,6 +161,8 @@ pub struct SummaryView {
     pub lost_writes: Vec<LostWrite>,
     /// Two primaries at once.
     pub split_brains: Vec<SplitBrain>,
+    /// Checkpoints, lost replication slots and base backups.
+    pub wal: WalCounts,
 }
 
 fn last_n<T: Clone>(items: &[T], n: usize) -> Vec<T> {
@@ -175,7 +182,7 @@ impl World<SingleLeader> {
         let config = self
             .config_authority()
             .map_or_else(Default::default, |a| self.nodes[a as usize].node.config);
-        let from = n.log.len().saturating_sub(tail);
+        let from = n.last_lsn().saturating_sub(tail as Lsn) + 1;
         NodeView {
             role: n.role,
             term: n.term,
@@ -183,7 +190,9 @@ impl World<SingleLeader> {
             positions: n.positions,
             lag_entries: lag.map(|l| l.0),
             lag_micros: lag.map(|l| l.1),
-            tail: n.log[from..].iter().map(CellView::from).collect(),
+            tail: n.wal.from(from).map(CellView::from).collect(),
+            checkpoint: n.wal.base(),
+            wal_entries: n.wal.retained(),
             keys: n.kv.len(),
             replicas: n.leader.as_ref().map_or_else(Vec::new, |l| {
                 l.peers
@@ -263,6 +272,7 @@ impl World<SingleLeader> {
             failovers: l.failovers.clone(),
             lost_writes: l.lost_writes.clone(),
             split_brains: l.split_brains.clone(),
+            wal: l.wal,
         }
     }
 }

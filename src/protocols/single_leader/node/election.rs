@@ -5,7 +5,7 @@
 //! The term is the fencing token: every message carries it, lower terms are refused, and a
 //! primary that sees a higher one stops being primary at once.
 
-use super::{head_of, Leader, Node, PeerProgress, Role};
+use super::{Leader, Node, PeerProgress, Role};
 use crate::protocols::single_leader::failover::FailoverMode;
 use crate::protocols::single_leader::messages::{
     Addr, Ctx, Message, NodeEvent, NodeId, Payload, Term, Timer, VoteRequest,
@@ -192,7 +192,7 @@ impl Node {
         let now = ctx.now;
         let mut leader = Leader {
             term_start: last + 1,
-            head: head_of(&self.log),
+            head: self.wal.head(),
             ..Leader::default()
         };
         for peer in self.config.members() {

@@ -3,9 +3,9 @@
 //! rollback), the flush and apply stages every node runs, and the position reports a
 //! replica sends back (PostgreSQL's write / flush / replay LSNs).
 
-use super::{store_of, Node, Role, Stage};
+use super::{Node, Role, Stage};
 use crate::protocols::single_leader::messages::{
-    Addr, Append, AppendAck, Ctx, Lsn, Message, NodeEvent, NodeId, Positions,
+    Addr, Append, AppendAck, Ctx, InstallSnapshot, Lsn, Message, NodeEvent, NodeId, Positions,
 };
 
 impl Node {
@@ -42,6 +42,12 @@ impl Node {
         self.pre_voting = false;
         self.heard_from_primary(flushed, round, sent_at);
         let reply_to = Addr::Node(primary);
+        if prev_lsn <= self.wal.base() && prev_lsn > 0 && self.term_at(prev_lsn) != prev_term {
+            // The primary disagrees with what this node has checkpointed (only possible
+            // after a forced promotion): its data cannot be rewound, so it starts empty
+            // and asks for everything (a base backup, since the primary has recycled).
+            self.truncate_from(ctx, prev_lsn);
+        }
         if prev_lsn > self.last_lsn() || self.term_at(prev_lsn) != prev_term {
             // A gap (a batch was lost): ask for a resend from the end of the log. A
             // divergent entry: ask from before the first entry of its term, so a whole
@@ -49,12 +55,10 @@ impl Node {
             let received = if prev_lsn > self.last_lsn() {
                 self.last_lsn()
             } else {
-                let bad = self.term_at(prev_lsn);
-                let first = self.log[..prev_lsn as usize]
-                    .iter()
-                    .rposition(|e| e.term != bad)
-                    .map_or(0, |i| i + 1);
-                first as Lsn
+                // From before the first entry of the diverging term (but not into the
+                // checkpoint: what it holds is committed).
+                let first = self.wal.start_of_term_at(prev_lsn);
+                first.saturating_sub(1).max(self.wal.base())
             };
             let positions = Positions {
                 received,
@@ -65,15 +69,21 @@ impl Node {
             return;
         }
         let mut appended = false;
-        let matched = prev_lsn + entries.len() as Lsn;
+        let mut matched = prev_lsn + entries.len() as Lsn;
         for e in entries {
-            match self.entry(e.lsn) {
-                Some(mine) if mine.term == e.term => continue,
-                Some(_) => self.truncate_from(ctx, e.lsn),
-                None => {}
+            if e.lsn <= self.last_lsn() {
+                if self.term_at(e.lsn) == e.term {
+                    continue;
+                }
+                self.truncate_from(ctx, e.lsn);
+            }
+            if e.lsn != self.last_lsn() + 1 {
+                // Its data was reset below its checkpoint: it has nothing that matches.
+                matched = self.last_lsn();
+                break;
             }
             let lsn = e.lsn;
-            self.log.push(e);
+            self.wal.push(e);
             self.note_config(ctx, lsn);
             appended = true;
         }
@@ -100,12 +110,21 @@ impl Node {
     /// Discards the log from `lsn` on (it diverged from the primary's, like pg_rewind or
     /// a MongoDB rollback); applied data past it is rolled back by replaying the rest.
     pub(super) fn truncate_from(&mut self, ctx: &mut Ctx, lsn: Lsn) {
-        let keep = lsn.saturating_sub(1);
-        self.discarded = self.log.split_off(keep as usize);
+        let mut keep = lsn.saturating_sub(1);
+        if keep < self.wal.base() {
+            // Only a forced promotion (no quorum) makes a primary disagree with entries
+            // this node has checkpointed: its data cannot be rewound (pg_rewind needs the
+            // WAL), so it starts empty and is re-seeded from a base backup.
+            self.discarded = self.wal.from(0).cloned().collect();
+            self.wal.reset();
+            keep = 0;
+        } else {
+            self.discarded = self.wal.truncate_after(keep);
+        }
         self.positions.received = self.positions.received.min(keep);
         self.positions.flushed = self.positions.flushed.min(keep);
         if self.positions.applied > keep {
-            self.kv = store_of(&self.log);
+            self.kv = self.wal.store_at(keep);
             self.positions.applied = keep;
         }
         if self.commit > keep {
@@ -113,7 +132,7 @@ impl Node {
             self.commit = keep;
         }
         if self.committed_upto > keep {
-            self.committed = store_of(&self.log[..self.commit as usize]);
+            self.committed = self.wal.store_at(self.commit);
             self.committed_upto = self.commit;
         }
         if self.config_lsn > keep {
@@ -126,6 +145,56 @@ impl Node {
             from: lsn,
             discarded: self.discarded.len() as u32,
         });
+    }
+
+    /// A base backup from the primary (InstallSnapshot): when it reaches further than this
+    /// node's log matches, the node's data is replaced by it and the log starts after it.
+    pub(super) fn on_snapshot(&mut self, ctx: &mut Ctx, primary: NodeId, s: InstallSnapshot) {
+        let InstallSnapshot {
+            term,
+            checkpoint,
+            commit,
+            flushed,
+            round,
+            sent_at,
+        } = s;
+        if term < self.term {
+            let msg = Message::AppendAck(self.ack(self.positions, false));
+            ctx.send(Addr::Node(primary), msg);
+            return;
+        }
+        if term > self.term || self.role != Role::Replica {
+            self.step_down(ctx, term);
+        }
+        self.voted_for.get_or_insert(primary);
+        self.primary_hint = Some(primary);
+        self.last_heard_primary = ctx.now;
+        self.pre_voting = false;
+        self.heard_from_primary(flushed, round, sent_at);
+        let upto = checkpoint.upto;
+        let holds_it = upto <= self.positions.flushed
+            && self.term_at(upto) == checkpoint.terms.last().map_or(0, |&(t, _)| t);
+        if !holds_it {
+            self.discarded.clear();
+            self.wal.restore(checkpoint);
+            self.kv = self.wal.store_at(upto);
+            self.positions = Positions {
+                received: upto,
+                flushed: upto,
+                applied: upto,
+            };
+            self.committed = self.kv.clone();
+            self.committed_upto = upto;
+            self.commit = upto;
+            self.flush = Stage::default();
+            self.apply = Stage::default();
+            self.config_from_log();
+            ctx.emit(NodeEvent::Reseeded { upto });
+        }
+        self.matched = self.matched.max(upto);
+        self.learn_commit(ctx, commit.min(self.matched));
+        self.serve_parked(ctx);
+        self.report(ctx);
     }
 
     pub(super) fn start_flush(&mut self, ctx: &mut Ctx) {

@@ -6,8 +6,8 @@
 use super::{Node, PendingWrite, Role};
 use crate::protocols::single_leader::ack::{ack_set, AckPolicy, ReplicaView};
 use crate::protocols::single_leader::messages::{
-    Addr, Append, AppendAck, ClientId, Condition, Ctx, Lsn, Message, NodeEvent, NodeId, OpId,
-    Payload, Rejection, Reply, Term, Text, Timer,
+    Addr, Append, AppendAck, ClientId, Condition, Ctx, InstallSnapshot, Lsn, Message, NodeEvent,
+    NodeId, OpId, Payload, Rejection, Reply, Term, Text, Timer,
 };
 
 impl Node {
@@ -234,21 +234,48 @@ impl Node {
         let Some(leader) = &mut self.leader else {
             return;
         };
+        let base = self.wal.base();
+        // Flow control: at most `max_inflight` batches beyond what a replica has
+        // acknowledged receiving (Raft's MaxInflightMsgs), so a backlog is not all in
+        // flight at once; acknowledgements open the window again.
+        let window = max_batch.saturating_mul(self.params.max_inflight);
         let mut batches = Vec::new();
+        let mut snapshots = Vec::new();
         for (&peer, progress) in leader.peers.iter_mut() {
-            if progress.sent < last {
-                let to = last.min(progress.sent + max_batch);
+            if progress.sent < base {
+                // Its WAL is recycled: a base backup instead, once per round trip.
+                snapshots.push(peer);
+                progress.sent = base;
+                continue;
+            }
+            let open = progress.acked.received.saturating_add(window);
+            if progress.sent < last && progress.sent < open {
+                let to = last.min(progress.sent + max_batch).min(open);
                 batches.push((peer, progress.sent, to));
                 progress.sent = to;
             }
         }
-        let more = batches.iter().any(|&(_, _, to)| to < last);
+        let more = leader
+            .peers
+            .values()
+            .any(|p| p.sent >= base && p.sent < last && p.sent < p.acked.received + window);
         if more {
             leader.ship_scheduled = true;
         }
         for &(peer, prev, to) in &batches {
-            let entries = self.log[prev as usize..to as usize].to_vec();
+            let entries = self.wal.range(prev, to);
             let msg = self.append_message(ctx, prev, entries);
+            ctx.send(Addr::Node(peer), msg);
+        }
+        for peer in snapshots {
+            let msg = Message::Snapshot(Box::new(InstallSnapshot {
+                term: self.term,
+                checkpoint: self.wal.checkpoint().clone(),
+                commit: self.commit,
+                flushed: self.positions.flushed,
+                round: self.reads.round,
+                sent_at: ctx.now,
+            }));
             ctx.send(Addr::Node(peer), msg);
         }
         if more {
@@ -287,6 +314,7 @@ impl Node {
         let last = self.positions.flushed;
         let resend_after = self.params.resend_after;
         let standby_timeout = self.params.standby_timeout;
+        let window = (self.params.max_batch as Lsn).saturating_mul(self.params.max_inflight);
         let mut resend = false;
         let mut membership_changed = false;
         let mut idle = Vec::new();
@@ -301,10 +329,13 @@ impl Node {
                     progress.sent = progress.acked.received;
                     progress.last_progress = now;
                 }
-                if progress.sent < last {
-                    resend = true;
-                } else {
+                if progress.sent >= last {
                     idle.push((peer, progress.sent));
+                } else if progress.sent >= progress.acked.received.saturating_add(window) {
+                    // Its window is full: nothing ships, so a heartbeat from what it has.
+                    idle.push((peer, progress.acked.received));
+                } else {
+                    resend = true;
                 }
             }
         }
@@ -371,6 +402,9 @@ impl Node {
             peer.acked.flushed = peer.acked.flushed.max(positions.flushed);
             peer.acked.applied = peer.acked.applied.max(positions.applied);
             peer.sent = peer.sent.max(peer.acked.received);
+            if peer.slot_lost && peer.acked.flushed >= self.wal.base() {
+                peer.slot_lost = false; // back within the WAL kept: a slot again
+            }
             if peer.acked != before {
                 peer.last_progress = now;
                 self.advance_commit(ctx);

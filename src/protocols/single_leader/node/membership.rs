@@ -24,11 +24,10 @@ impl Node {
 
     /// The configuration from the latest one in the log (after a truncation or a crash).
     pub(super) fn config_from_log(&mut self) {
-        let latest = self.log.iter().rev().find_map(|e| match e.payload {
-            Payload::Config(m) => Some((e.lsn, m)),
-            _ => None,
-        });
-        (self.config_lsn, self.config) = latest.unwrap_or((0, self.params.bootstrap));
+        (self.config_lsn, self.config) = self
+            .wal
+            .latest_config()
+            .unwrap_or((0, self.params.bootstrap));
     }
 
     /// A primary ships to every member of its configuration, voter or learner.

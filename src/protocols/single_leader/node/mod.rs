@@ -34,7 +34,9 @@ mod follow;
 mod lead;
 mod membership;
 mod reads;
+pub mod wal;
 pub use reads::ReadState;
+use wal::{apply_entry, Wal};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,6 +64,14 @@ pub struct NodeParams {
     pub pre_vote: bool,
     /// The configuration the cluster was started with (before any change in the log).
     pub bootstrap: Membership,
+    /// WAL retention (see `ReplicationSpec`): entries always kept, whether replicas have
+    /// slots, the most a slot holds, how many recyclable entries make a checkpoint.
+    pub wal_keep: Lsn,
+    pub slots: bool,
+    pub max_slot_keep: Lsn,
+    pub checkpoint_every: Lsn,
+    /// Batches in flight to one replica before waiting for its acknowledgement.
+    pub max_inflight: Lsn,
 }
 
 impl NodeParams {
@@ -85,6 +95,11 @@ impl NodeParams {
             election_timeout: failover.election_timeout.micros(),
             pre_vote: failover.pre_vote,
             bootstrap: Membership::bootstrap(nodes),
+            wal_keep: Lsn::from(repl.wal_keep_size),
+            slots: repl.replication_slots,
+            max_slot_keep: Lsn::from(repl.max_slot_wal_keep_size),
+            checkpoint_every: Lsn::from(repl.checkpoint_every),
+            max_inflight: Lsn::from(repl.max_inflight),
         }
     }
 }
@@ -108,6 +123,9 @@ pub struct PeerProgress {
     /// It lost its disk and asks to be re-admitted (the incarnation it came back as).
     #[serde(skip)]
     pub amnesiac: Option<u32>,
+    /// Its replication slot gave up: it fell more than `max_slot_keep` behind, its WAL
+    /// may be recycled, and it is re-seeded from a base backup when it returns.
+    pub slot_lost: bool,
 }
 
 /// A write waiting for its acknowledgement condition.
@@ -151,8 +169,8 @@ pub struct Node {
     pub id: NodeId,
     pub role: Role,
     pub term: Term,
-    /// The write-ahead log; `log[i].lsn == i + 1`.
-    pub log: Vec<Entry>,
+    /// The write-ahead log and its checkpoint (`wal.rs`).
+    pub wal: Wal,
     pub positions: Positions,
     /// Visible data: key → latest applied version.
     pub kv: BTreeMap<Text, Version>,
@@ -207,7 +225,7 @@ impl Node {
             id,
             role,
             term: 1,
-            log: Vec::new(),
+            wal: Wal::default(),
             positions: Positions::default(),
             kv: BTreeMap::new(),
             commit: 0,
@@ -243,24 +261,21 @@ impl Node {
     }
 
     pub fn last_lsn(&self) -> Lsn {
-        self.log.len() as Lsn
+        self.wal.last_lsn()
     }
 
     pub fn term_at(&self, lsn: Lsn) -> Term {
-        if lsn == 0 {
-            0
-        } else {
-            self.log.get(lsn as usize - 1).map_or(0, |e| e.term)
-        }
+        self.wal.term_at(lsn)
     }
 
+    /// The entry at `lsn`, if its WAL is still kept.
     pub fn entry(&self, lsn: Lsn) -> Option<&Entry> {
-        lsn.checked_sub(1).and_then(|i| self.log.get(i as usize))
+        self.wal.get(lsn)
     }
 
     /// Entries past the flushed position: what a crash would lose.
-    pub fn unflushed(&self) -> &[Entry] {
-        &self.log[self.positions.flushed as usize..]
+    pub fn unflushed(&self) -> impl Iterator<Item = &Entry> {
+        self.wal.from(self.positions.flushed + 1)
     }
 
     /// Whether this node may stand for election and vote: a voter that remembers its votes.
@@ -293,6 +308,7 @@ impl Node {
             }
             (Message::Append(append), Addr::Node(primary)) => self.on_append(ctx, primary, append),
             (Message::AppendAck(ack), Addr::Node(replica)) => self.on_append_ack(ctx, replica, ack),
+            (Message::Snapshot(s), Addr::Node(primary)) => self.on_snapshot(ctx, primary, *s),
             (Message::VoteRequest(v), Addr::Node(candidate)) => {
                 self.on_vote_request(ctx, candidate, v)
             }
@@ -346,7 +362,7 @@ impl Node {
     /// Loses volatile state: unflushed log entries, both stores (rebuilt from the log on
     /// restart), pending stages and the primary's replica bookkeeping.
     pub fn crash(&mut self) {
-        self.log.truncate(self.positions.flushed as usize);
+        self.wal.truncate_after(self.positions.flushed);
         self.positions.received = self.positions.flushed;
         self.positions.applied = 0;
         self.kv.clear();
@@ -376,7 +392,7 @@ impl Node {
     /// primary re-admits it, it votes for no one (`amnesiac`, the `incarnation` it is now).
     pub fn crash_and_lose_disk(&mut self, incarnation: u32) {
         self.crash();
-        self.log.clear();
+        self.wal.reset();
         self.positions = Positions::default();
         self.commit = 0;
         self.term = 1;
@@ -395,9 +411,7 @@ impl Node {
     /// restarted Raft node is a follower: the cluster may have moved on while it was down.
     /// Without failover it carries on as primary in its term.
     pub fn restart(&mut self, ctx: &mut Ctx) {
-        for e in &self.log {
-            apply_entry(&mut self.kv, e);
-        }
+        self.kv = self.wal.store_at(self.positions.flushed);
         self.positions.applied = self.positions.flushed;
         self.advance_committed_store();
         self.reads.reset(ctx.now);
@@ -412,7 +426,7 @@ impl Node {
                     peer.connected = true;
                     peer.sent = peer.sent.min(self.positions.flushed);
                 }
-                leader.head = head_of(&self.log);
+                leader.head = self.wal.head();
             }
             self.start(ctx);
             return;
@@ -438,7 +452,7 @@ impl Node {
         ) {
             leader.head.insert(key.clone(), value.clone());
         }
-        self.log.push(Entry {
+        self.wal.push(Entry {
             lsn,
             term: self.term,
             payload,
@@ -463,13 +477,17 @@ impl Node {
         if upto <= self.positions.applied {
             return;
         }
-        for i in self.positions.applied..upto {
-            apply_entry(&mut self.kv, &self.log[i as usize]);
+        for e in self.wal.from(self.positions.applied + 1) {
+            if e.lsn > upto {
+                break;
+            }
+            apply_entry(&mut self.kv, e);
         }
         self.positions.applied = upto;
         ctx.emit(NodeEvent::Applied { upto });
         self.advance_committed_store();
         self.serve_parked(ctx);
+        self.maybe_checkpoint(ctx);
     }
 
     /// The primary makes visible what its visibility setting allows: everything flushed
@@ -531,14 +549,62 @@ impl Node {
             self.positions.applied
         };
         let upto = self.commit.min(have);
-        for i in self.committed_upto..upto {
-            apply_entry(&mut self.committed, &self.log[i as usize]);
+        if self.committed_upto < self.wal.base() {
+            // Its entries were recycled: start from the checkpoint (never past the commit).
+            self.committed = self.wal.checkpoint().kv.clone();
+            self.committed_upto = self.wal.base();
+        }
+        for e in self.wal.from(self.committed_upto + 1) {
+            if e.lsn > upto {
+                break;
+            }
+            apply_entry(&mut self.committed, e);
         }
         self.committed_upto = self.committed_upto.max(upto);
     }
 }
 
 impl Node {
+    /// The position up to which this node may recycle its WAL now: only entries it has
+    /// applied and that are committed (a checkpoint is never rolled back), minus
+    /// `wal_keep`, and on a primary nothing a replica's slot still holds.
+    fn recycle_floor(&self) -> Lsn {
+        let mut floor = self
+            .positions
+            .applied
+            .min(self.positions.flushed)
+            .min(self.commit)
+            .min(self.last_lsn().saturating_sub(self.params.wal_keep));
+        if let (Some(leader), true) = (&self.leader, self.params.slots) {
+            for peer in leader.peers.values().filter(|p| !p.slot_lost) {
+                floor = floor.min(peer.acked.flushed);
+            }
+        }
+        floor
+    }
+
+    /// A checkpoint, once enough WAL can go: the store as of the floor is kept, and the
+    /// entries up to it recycled. A slot that would hold more than `max_slot_keep` entries
+    /// is given up first (PostgreSQL invalidates it), so one lost replica cannot make the
+    /// primary keep its WAL forever.
+    pub(super) fn maybe_checkpoint(&mut self, ctx: &mut Ctx) {
+        let last = self.last_lsn();
+        let max_keep = self.params.max_slot_keep;
+        if let Some(leader) = &mut self.leader {
+            for (&replica, peer) in leader.peers.iter_mut() {
+                if !peer.slot_lost && last.saturating_sub(peer.acked.flushed) > max_keep {
+                    peer.slot_lost = true;
+                    ctx.emit(NodeEvent::SlotLost { replica });
+                }
+            }
+        }
+        let floor = self.recycle_floor();
+        if floor >= self.wal.base() + self.params.checkpoint_every {
+            self.wal.recycle(floor);
+            ctx.emit(NodeEvent::Checkpointed { upto: floor });
+        }
+    }
+
     /// Starts keeping the committed store (built from the log the first time a read needs it).
     fn keep_committed_store(&mut self) {
         if !self.committed_live {
@@ -548,43 +614,4 @@ impl Node {
             self.advance_committed_store();
         }
     }
-}
-
-/// Makes one log entry visible in a store.
-fn apply_entry(kv: &mut BTreeMap<Text, Version>, e: &Entry) {
-    let Some((key, value)) = e.set() else {
-        return;
-    };
-    let version = Version {
-        value: value.clone(),
-        lsn: e.lsn,
-        term: e.term,
-        op: e.op,
-    };
-    match kv.get_mut(key) {
-        Some(slot) => *slot = version,
-        None => {
-            kv.insert(key.clone(), version);
-        }
-    }
-}
-
-/// The newest value of every key in a log.
-fn head_of(log: &[Entry]) -> BTreeMap<Text, Text> {
-    let mut head = BTreeMap::new();
-    for e in log {
-        if let Some((k, v)) = e.set() {
-            head.insert(k.clone(), v.clone());
-        }
-    }
-    head
-}
-
-/// Rebuilds a store from a log prefix.
-fn store_of(log: &[Entry]) -> BTreeMap<Text, Version> {
-    let mut kv = BTreeMap::new();
-    for e in log {
-        apply_entry(&mut kv, e);
-    }
-    kv
 }
