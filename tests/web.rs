@@ -66,8 +66,18 @@ fn bad_scenarios_become_errors_that_name_the_field() {
             r#"{"network": {"loss": 1.5}}"#,
             "network.loss: must be between 0 and 1",
         ),
-        (r#"{"nodez": 3}"#, "unknown field `nodez`"),
-        (r#"{"nodes": 3"#, "EOF while parsing"),
+        (
+            r#"{"nodez": 3}"#,
+            r#"nodez: unknown field "nodez"; did you mean "nodes"?"#,
+        ),
+        (
+            r#"{"nodes": 3"#,
+            "nodes: the text ends inside an object (a `}` is missing)",
+        ),
+        (
+            r#"["x", "y", 3, 7]"#,
+            r#"scenario: expected an object like {"nodes": 3, "workload": {"clients": 2}}, got an array"#,
+        ),
     ];
     for (json, expected) in cases {
         let message = error_message(Lab::new(json, 1.0));
@@ -198,7 +208,7 @@ fn faults_and_failover_from_javascript() {
         ),
         (
             lab.set_failover(r#"{"mode": "chaos"}"#).unwrap_err(),
-            "mode: unknown variant `chaos`",
+            r#"failover: mode: must be one of raft, naive, off; got "chaos""#,
         ),
         (
             lab.set_failover(r#"{"electionTimeout": "10ms"}"#)

@@ -18,7 +18,8 @@ pub use service::{parse_service, ServiceSpec};
 
 use crate::kernel::time::Dur;
 use crate::protocols::single_leader::failover::FailoverSpec;
-use schedule::TimedFault;
+pub use schedule::MAX_CLOCK_OFFSET;
+use schedule::{check_clock_offset, TimedFault};
 use serde::{de, Deserialize, Deserializer, Serialize};
 use std::fmt;
 
@@ -26,10 +27,13 @@ use std::fmt;
 pub const MAX_NODES: usize = 9;
 /// Most workload clients.
 pub const MAX_CLIENTS: u32 = 64;
+/// Most recent trace events a world keeps for the page (`eventLog`): enough for the
+/// event list and the animation, each a few dozen bytes.
+pub const MAX_EVENT_LOG: u32 = 10_000;
 
 /// A scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {
     /// The replication model (`"singleLeader"`, the default: see `crate::protocols`).
     #[serde(default)]
@@ -119,7 +123,7 @@ impl Default for Scenario {
 
 /// One node's description.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct NodeSpec {
     /// Display name; defaults to `n0`, `n1`, ...
     #[serde(default)]
@@ -138,7 +142,7 @@ pub struct NodeSpec {
 
 /// Disk speed of every node.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct DiskSpec {
     /// Time for one fsync of whatever has been written (group commit).
     #[serde(default = "default_fsync")]
@@ -170,7 +174,7 @@ use crate::protocols::single_leader::consistency::{OnBehind, ReadConsistency};
 
 /// Log shipping settings of the primary.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReplicationSpec {
     /// How long the primary waits to gather entries into one batch before shipping.
     #[serde(default = "default_batch_delay")]
@@ -254,7 +258,7 @@ pub enum ReadTarget {
 /// The seeded client workload: closed-loop clients (one operation outstanding each, like
 /// Jepsen's processes) with exponential think time.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkloadSpec {
     #[serde(default = "default_clients")]
     pub clients: u32,
@@ -381,6 +385,24 @@ impl Scenario {
 
     /// Range checks that the types alone do not express.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_settings()?;
+        if let Some(why) = self.replication.ack_policy.unmet_in(self.nodes.len()) {
+            return Err(ConfigError::at(
+                "replication.ackPolicy.replicas",
+                format!(
+                    "{why}; ask for at most {}, or use \"majority\" or \"all\"",
+                    self.nodes.len() - 1
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every check of [`validate`](Self::validate) but the acknowledgement policy against
+    /// the node count: what a setting changed while a world runs re-checks (the world's
+    /// scenario keeps the nodes it started with; the running cluster may have more or
+    /// fewer, and the world checks the policy against those).
+    pub fn validate_settings(&self) -> Result<(), ConfigError> {
         let n = self.nodes.len();
         if n == 0 || n > MAX_NODES {
             return Err(ConfigError::at(
@@ -392,6 +414,17 @@ impl Scenario {
             if let Some(r) = &node.region {
                 check_region(&format!("nodes[{i}].region"), r)?;
             }
+            check_clock_offset(&format!("nodes[{i}].clockOffset"), node.clock_offset)?;
+        }
+        if self.event_log > MAX_EVENT_LOG {
+            return Err(ConfigError::at(
+                "eventLog",
+                format!(
+                    "at most {MAX_EVENT_LOG} recent trace events are kept for the page (got {}); \
+                     every event is hashed whatever this says",
+                    self.event_log
+                ),
+            ));
         }
         check_fraction("network.loss", self.network.loss)?;
         self.network.latency.check("network.latency")?;
@@ -490,6 +523,18 @@ impl Scenario {
     }
 }
 
+// What each part of a scenario looks like, for the error when something else (an array)
+// stands there; each is read only from a JSON object.
+crate::object_only!(Scenario, r#"{"nodes": 3, "workload": {"clients": 2}}"#);
+crate::object_only!(NodeSpec, r#"{"name": "n1", "region": "eu-west"}"#);
+crate::object_only!(DiskSpec, r#"{"fsync": "2ms", "apply": "500us"}"#);
+crate::object_only!(
+    ReplicationSpec,
+    r#"{"heartbeat": "100ms", "ackPolicy": "majority"}"#
+);
+crate::object_only!(WorkloadSpec, r#"{"clients": 3, "rate": 5}"#);
+crate::object_only!(WorkloadPatch, r#"{"rate": 10}"#);
+
 fn check_region(path: &str, name: &str) -> Result<(), ConfigError> {
     if crate::kernel::geo::region(name).is_some() {
         Ok(())
@@ -506,7 +551,7 @@ fn check_region(path: &str, name: &str) -> Result<(), ConfigError> {
 
 /// A change to the running workload, as the page sends it: any of its fields.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkloadPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<u32>,
@@ -552,9 +597,7 @@ impl WorkloadPatch {
 
 /// Reads a workload change from JSON text.
 pub fn parse_workload_patch(text: &str) -> Result<WorkloadPatch, ConfigError> {
-    parse_json(text)
-        .map(|p: WorkloadPatch| p)
-        .map_err(without_position)
+    parse_json(text).map_err(without_position)
 }
 
 /// Reads failover settings from JSON text.
