@@ -187,7 +187,8 @@ fn other_range_errors_name_their_field() {
         ),
         (
             r#"{"failover": {"electionTimeout": "50ms"}}"#,
-            "failover.electionTimeout: must be longer than replication.heartbeat (100ms)",
+            "failover.electionTimeout: must be at least 3 times replication.heartbeat (100ms), \
+             so at least 300ms (got 50ms)",
         ),
         (
             r#"{"replication": {"maxBatch": 0}}"#,
@@ -603,6 +604,61 @@ fn the_event_log_and_clock_offsets_are_bounded() {
         "a clock is at most an hour (3600s) off true time, got -7200s"
     );
     w.set_clock_offset(1, -3_600_000_000).unwrap();
+}
+
+#[test]
+fn timers_have_floors_that_keep_a_run_affordable() {
+    refused(&[
+        (
+            r#"{"replication": {"heartbeat": "10us"}}"#,
+            "replication.heartbeat: must be at least 1ms (got 10us) (MySQL and MariaDB refuse a \
+             replication heartbeat period under 1ms; etcd's default is 100ms): shorter ones only \
+             cost simulation time",
+        ),
+        (
+            r#"{"replication": {"heartbeat": 0}}"#,
+            "replication.heartbeat: must be at least 1ms (got 0ms) (MySQL and MariaDB refuse a \
+             replication heartbeat period under 1ms; etcd's default is 100ms): shorter ones only \
+             cost simulation time",
+        ),
+        (
+            r#"{"replication": {"resendAfter": "500us"}}"#,
+            "replication.resendAfter: must be at least 1ms (got 500us) (the primary checks at \
+             each heartbeat; TCP itself waits at least 200ms before it retransmits)",
+        ),
+        (
+            r#"{"replication": {"heartbeat": "200ms", "standbyTimeout": "100ms"}, "failover": {"electionTimeout": "1s"}}"#,
+            "replication.standbyTimeout: must be at least replication.heartbeat (200ms) (got \
+             100ms): a replica answers each heartbeat, so a shorter timeout counts it \
+             disconnected between two (PostgreSQL's wal_sender_timeout must likewise exceed the \
+             standby's wal_receiver_status_interval)",
+        ),
+        (
+            r#"{"replication": {"heartbeat": "100ms"}, "failover": {"electionTimeout": "250ms"}}"#,
+            "failover.electionTimeout: must be at least 3 times replication.heartbeat (100ms), \
+             so at least 300ms (got 250ms): a replica must miss two heartbeats in a row before \
+             it stands, or one late heartbeat starts an election (etcd refuses an \
+             --election-timeout under 5 times its --heartbeat-interval)",
+        ),
+        (
+            r#"{"workload": {"timeout": "100us"}}"#,
+            "workload.timeout: must be at least 1ms (got 100us): a client gives up on an \
+             operation after this long",
+        ),
+    ]);
+    // At the floors a scenario is fine; a zero batch delay ships as soon as entries are
+    // flushed, a zero fsync is a RAM disk.
+    let floors = r#"{"replication": {"heartbeat": "1ms", "resendAfter": "1ms", "batchDelay": 0,
+        "standbyTimeout": "1ms"}, "failover": {"electionTimeout": "3ms"},
+        "disk": {"fsync": 0, "apply": 0}, "workload": {"timeout": "1ms"}}"#;
+    assert!(Scenario::from_json(floors).is_ok());
+    // The live setter re-checks the election timeout against the heartbeat.
+    let mut w = world("{}", 1);
+    assert!(w
+        .set_failover(parse_failover(r#"{"electionTimeout": "299ms"}"#).unwrap())
+        .unwrap_err()
+        .to_string()
+        .starts_with("failover.electionTimeout: must be at least 3 times"));
 }
 
 #[test]

@@ -213,7 +213,7 @@ fn faults_and_failover_from_javascript() {
         (
             lab.set_failover(r#"{"electionTimeout": "10ms"}"#)
                 .unwrap_err(),
-            "must be longer than replication.heartbeat",
+            "failover.electionTimeout: must be at least 3 times replication.heartbeat",
         ),
         (lab.resume(2).unwrap_err(), "n2 is not paused"),
         (

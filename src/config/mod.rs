@@ -30,6 +30,17 @@ pub const MAX_CLIENTS: u32 = 64;
 /// Most recent trace events a world keeps for the page (`eventLog`): enough for the
 /// event list and the animation, each a few dozen bytes.
 pub const MAX_EVENT_LOG: u32 = 10_000;
+// Floors of the timers. Below them the lab teaches nothing new, but each event costs
+// wall time: nine nodes with 1 µs heartbeats took 46 s per simulated half second (with
+// 1 ms heartbeats about 8 ms of wall time per simulated second natively).
+/// The shortest heartbeat (`replication.heartbeat`).
+pub const MIN_HEARTBEAT: Dur = Dur::ms(1);
+/// The shortest `replication.resendAfter`.
+pub const MIN_RESEND_AFTER: Dur = Dur::ms(1);
+/// `failover.electionTimeout` is at least this many heartbeats.
+pub const ELECTION_HEARTBEATS: u64 = 3;
+/// The shortest client timeout (`workload.timeout`).
+pub const MIN_CLIENT_TIMEOUT: Dur = Dur::ms(1);
 
 /// A scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -459,21 +470,52 @@ impl Scenario {
                 "must be at least 1",
             ));
         }
-        for (field, d) in [("heartbeat", r.heartbeat), ("resendAfter", r.resend_after)] {
-            if d == Dur::ZERO {
+        for (field, d, min, why) in [
+            (
+                "heartbeat",
+                r.heartbeat,
+                MIN_HEARTBEAT,
+                "(MySQL and MariaDB refuse a replication heartbeat period under 1ms; etcd's \
+                 default is 100ms): shorter ones only cost simulation time",
+            ),
+            (
+                "resendAfter",
+                r.resend_after,
+                MIN_RESEND_AFTER,
+                "(the primary checks at each heartbeat; TCP itself waits at least 200ms \
+                 before it retransmits)",
+            ),
+        ] {
+            if d < min {
                 return Err(ConfigError::at(
                     format!("replication.{field}"),
-                    "must be more than 0",
+                    format!("must be at least {min} (got {d}) {why}"),
                 ));
             }
         }
-        if self.failover.election_timeout <= r.heartbeat {
+        if r.standby_timeout < r.heartbeat {
+            return Err(ConfigError::at(
+                "replication.standbyTimeout",
+                format!(
+                    "must be at least replication.heartbeat ({}) (got {}): a replica answers \
+                     each heartbeat, so a shorter timeout counts it disconnected between two \
+                     (PostgreSQL's wal_sender_timeout must likewise exceed the standby's \
+                     wal_receiver_status_interval)",
+                    r.heartbeat, r.standby_timeout
+                ),
+            ));
+        }
+        let min_election = Dur(r.heartbeat.micros() * ELECTION_HEARTBEATS);
+        if self.failover.election_timeout < min_election {
             return Err(ConfigError::at(
                 "failover.electionTimeout",
                 format!(
-                    "must be longer than replication.heartbeat ({}), or replicas stand for \
-                     election between heartbeats",
-                    r.heartbeat
+                    "must be at least {ELECTION_HEARTBEATS} times replication.heartbeat \
+                     ({}), so at least {min_election} (got {}): a replica must miss two \
+                     heartbeats in a row before it stands, or one late heartbeat starts an \
+                     election (etcd refuses an --election-timeout under 5 times its \
+                     --heartbeat-interval)",
+                    r.heartbeat, self.failover.election_timeout
                 ),
             ));
         }
@@ -507,8 +549,15 @@ impl Scenario {
                 format!("must be between 0 and 5 (got {})", w.skew),
             ));
         }
-        if w.timeout == Dur::ZERO {
-            return Err(ConfigError::at("workload.timeout", "must be more than 0"));
+        if w.timeout < MIN_CLIENT_TIMEOUT {
+            return Err(ConfigError::at(
+                "workload.timeout",
+                format!(
+                    "must be at least {MIN_CLIENT_TIMEOUT} (got {}): a client gives up on an \
+                     operation after this long",
+                    w.timeout
+                ),
+            ));
         }
         for (i, r) in w.client_regions.iter().enumerate() {
             check_region(&format!("workload.clientRegions[{i}]"), r)?;
