@@ -19,7 +19,8 @@
 //! few examples naming operation ids, times and nodes.
 //!
 //! The seed comes from `--seed`, else from the scenario's `seed` field; there is no other
-//! source. Exit status: 0 on success, 2 on bad arguments or a bad scenario.
+//! source. Exit status: 0 on success (also when the reader of its output went away, as in
+//! `run ... | head -1`), 2 on bad arguments or a bad scenario.
 
 use replica_lab::config::parse_ack_policy;
 use replica_lab::kernel::time::Dur;
@@ -27,6 +28,7 @@ use replica_lab::observe::experiments::scaling_point;
 use replica_lab::protocols::single_leader::ack::AckPolicy;
 use replica_lab::protocols::SingleLeader;
 use replica_lab::{Scenario, World};
+use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: run SCENARIO.json [--seed N] [--until DURATION] [--ack POLICY] [--scaling 1,2,4,8] [--history FILE]";
@@ -47,10 +49,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         match arg.as_str() {
             "--seed" => {
                 let v = args.next().ok_or("--seed needs a number")?;
-                seed = Some(
-                    v.parse()
-                        .map_err(|_| format!("--seed {v:?} is not a whole number"))?,
-                );
+                seed = Some(v.parse().map_err(|_| {
+                    format!(
+                        "--seed: must be a whole number from 0 to {}, got {v:?}",
+                        u64::MAX
+                    )
+                })?);
             }
             "--until" => {
                 let v = args.next().ok_or("--until needs a duration such as 60s")?;
@@ -104,6 +108,7 @@ fn run() -> Result<String, String> {
     let mut scenario = Scenario::from_json(&text).map_err(|e| format!("{}: {e}", args.path))?;
     if let Some(ack) = args.ack {
         scenario.replication.ack_policy = ack;
+        scenario.validate().map_err(|e| format!("--ack: {e}"))?;
     }
     let seed = args
         .seed
@@ -132,8 +137,16 @@ fn run() -> Result<String, String> {
 fn main() -> ExitCode {
     match run() {
         Ok(json) => {
-            println!("{json}");
-            ExitCode::SUCCESS
+            // `println!` panics when the reader has gone (`run ... | head -1`); a closed
+            // pipe only means nobody wants the rest, so stop quietly as Unix tools do.
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{json}").and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("writing the summary: {e}");
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::SUCCESS,
+            }
         }
         Err(message) => {
             eprintln!("{message}");

@@ -3,12 +3,15 @@
 //! converts arguments and results (serde-wasm-bindgen, camelCase) and turns every error into
 //! a JS `Error` with a readable message. No simulation logic lives here.
 
+use crate::config::error::{check_variant_fields, humane, parse_json, without_position};
 use crate::config::{LinkSettings, ModelKind, Scenario};
 use crate::kernel::actions::{Acted, Action};
-use crate::kernel::ids::NodeId;
-use crate::kernel::time::Dur;
+use crate::kernel::ids::{ClientId, NodeId};
+use crate::kernel::time::{Dur, Micros};
 use crate::kernel::timeline::Timeline;
 use crate::kernel::world::{ActionError, World};
+use crate::kernel::Protocol;
+use crate::observe::experiments::ScalingRun as Experiment;
 use crate::observe::view::SnapshotOptions;
 use crate::protocols::single_leader::actions::OperatorAction;
 use crate::protocols::SingleLeader;
@@ -28,7 +31,8 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("internal: could not convert a result: {e}")))
 }
 
-/// Whole microseconds from a JS number, rejecting NaN, negatives and fractions of them.
+/// Microseconds from a JS number (a fraction is dropped), refusing NaN, negatives and
+/// times beyond 9e15 (about 285 years).
 fn micros(t: f64, what: &str) -> Result<u64, JsError> {
     if (0.0..=9.0e15).contains(&t) {
         Ok(t as u64)
@@ -37,6 +41,115 @@ fn micros(t: f64, what: &str) -> Result<u64, JsError> {
             "{what} must be a time in microseconds (got {t})"
         )))
     }
+}
+
+/// The largest integer a JS number holds exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A JS value as an error message quotes it: `-1`, `1.5`, `NaN`, `undefined`, `null`,
+/// `the text "1"`, `true`, `an array`, `an object`.
+fn described(v: &JsValue) -> String {
+    if let Some(n) = v.as_f64() {
+        js_number(n)
+    } else if v.is_undefined() {
+        "undefined".into()
+    } else if v.is_null() {
+        "null".into()
+    } else if let Some(s) = v.as_string() {
+        format!("the text {s:?}")
+    } else if let Some(b) = v.as_bool() {
+        b.to_string()
+    } else if js_sys::Array::is_array(v) {
+        "an array".into()
+    } else {
+        "an object".into()
+    }
+}
+
+/// A number as JavaScript writes it (`-1`, `1.5`, `NaN`, `1e+300`).
+fn js_number(n: f64) -> String {
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| format!("{n}"))
+}
+
+/// A whole number from 0 to `max` from a JS number, else the error
+/// `{what}: must be {noun} (a whole number from 0), got {value}` (the range is named only
+/// for seeds: a node id too large is simply not a node).
+fn whole(
+    n: f64,
+    max: f64,
+    what: &str,
+    noun: &str,
+    shown: &dyn Fn() -> String,
+) -> Result<u64, JsError> {
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= max {
+        Ok(n as u64)
+    } else {
+        Err(JsError::new(&format!(
+            "{what}: must be {noun}, got {}",
+            shown()
+        )))
+    }
+}
+
+/// A node id from JS. wasm-bindgen would coerce `-1`, `1.5`, `NaN` or `undefined` to a
+/// `u32` (so the action silently hit n0); this refuses anything but a whole number.
+fn node_id(v: &JsValue, what: &str) -> Result<NodeId, JsError> {
+    let n = v.as_f64().unwrap_or(f64::NAN);
+    let noun = "a node id (a whole number from 0)";
+    whole(n, f64::from(NodeId::MAX), what, noun, &|| described(v)).map(|n| n as NodeId)
+}
+
+/// A client id from JS, checked like a node id.
+fn client_id(v: &JsValue) -> Result<ClientId, JsError> {
+    let n = v.as_f64().unwrap_or(f64::NAN);
+    let noun = "a client id (a whole number from 0)";
+    whole(n, f64::from(ClientId::MAX), "client", noun, &|| {
+        described(v)
+    })
+    .map(|n| n as ClientId)
+}
+
+/// A seed from JS: a whole number from 0 to 2^53-1 (what a JS number holds exactly).
+fn seed_of(seed: f64) -> Result<u64, JsError> {
+    let noun = "a whole number from 0 to 2^53-1";
+    whole(seed, MAX_SAFE_INTEGER, "seed", noun, &|| js_number(seed))
+}
+
+/// Wall time one binding call may spend running the world (milliseconds): a frame at
+/// 60 Hz is 16 ms, so a call never holds the page for more than about three frames. The
+/// core knows nothing of it (it stays a pure function of scenario, seed and actions):
+/// the world runs in chunks of [`CHUNK`] events and the clock is read between them.
+pub const BUDGET_MS: f64 = 50.0;
+/// Events run between two looks at the wall clock.
+const CHUNK: u64 = 256;
+
+/// Runs the timeline's events up to `t` (at most `max_events`) until the wall-clock
+/// budget is spent; returns how many ran. `first` runs the first chunk (a seek starts with
+/// restoring a checkpoint). Stopping between chunks changes nothing: running on later
+/// gives exactly the trace of one uninterrupted run.
+fn run_within_budget<P: Protocol>(
+    timeline: &mut Timeline<P>,
+    t: Micros,
+    max_events: u64,
+    first: impl FnOnce(&mut Timeline<P>, u64) -> u64,
+) -> u64 {
+    let started = js_sys::Date::now();
+    let chunk = max_events.min(CHUNK);
+    let mut ran = first(timeline, chunk);
+    let mut last = ran;
+    while last == chunk && ran < max_events && js_sys::Date::now() - started < BUDGET_MS {
+        let chunk = (max_events - ran).min(CHUNK);
+        last = timeline.run_until(t, chunk);
+        ran += last;
+        if last < chunk {
+            break;
+        }
+    }
+    ran
 }
 
 /// A run of one of the models. Every kernel-level call dispatches through [`each`]; a
@@ -97,16 +210,6 @@ fn done(r: Result<Acted, ActionError>) -> Result<(), JsError> {
     r.map(drop).map_err(js_error)
 }
 
-fn check_seed(seed: f64) -> Result<u64, JsError> {
-    if seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0 {
-        Ok(seed as u64)
-    } else {
-        Err(JsError::new(&format!(
-            "seed must be a whole number from 0 to 2^53-1 (got {seed})"
-        )))
-    }
-}
-
 impl Lab {
     /// Carries out a single-leader action (the other models refuse it).
     fn operator(&mut self, action: OperatorAction) -> Result<Acted, ActionError> {
@@ -130,7 +233,7 @@ impl Lab {
     /// Builds a run from scenario JSON text (see docs/scenario-format.md) and a seed.
     #[wasm_bindgen(constructor)]
     pub fn new(scenario: &str, seed: f64) -> Result<Lab, JsError> {
-        let seed = check_seed(seed)?;
+        let seed = seed_of(seed)?;
         let scenario =
             Scenario::from_json(scenario).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
         Ok(Lab {
@@ -145,8 +248,23 @@ impl Lab {
     pub fn replay(scenario: &str, seed: f64, actions: &str) -> Result<Lab, JsError> {
         let mut lab = Lab::new(scenario, seed)?;
         each!(&mut lab.run, t => {
-            let log: Vec<_> = serde_json::from_str(actions)
-                .map_err(|e| JsError::new(&format!("actions: {e}")))?;
+            let bad = |e: crate::config::ConfigError| JsError::new(&format!("actions: {e}"));
+            let entries: Vec<serde_json::Value> = parse_json(actions).map_err(bad)?;
+            for (i, entry) in entries.iter().enumerate() {
+                if !entry.is_object() {
+                    let got = if entry.is_array() { "an array".to_string() } else { entry.to_string() };
+                    return Err(bad(crate::config::ConfigError::at(
+                        format!("[{i}]"),
+                        format!(
+                            r#"expected an object like {{"at": 0, "after": 0, "action": "heal"}}, got {got}"#
+                        ),
+                    )));
+                }
+                if let Some(action) = entry.get("action") {
+                    check_variant_fields(action, &format!("[{i}].action")).map_err(bad)?;
+                }
+            }
+            let log: Vec<_> = parse_json(actions).map_err(bad)?;
             *t = Timeline::with_log(t.world().clone(), log)
                 .map_err(|e| JsError::new(&format!("actions: {e}")))?;
         });
@@ -180,33 +298,52 @@ impl Lab {
         each!(&self.run, t => t.world().next_event_at().map(|t| t as f64))
     }
 
-    /// Runs every event up to time `t` (microseconds), at most `maxEvents`; returns how
-    /// many ran. When the cap is hit the clock stays at the last event.
+    /// Runs every event up to time `t` (microseconds), at most `maxEvents`, and for at
+    /// most [`BUDGET_MS`] of wall time; returns how many ran. When all of them ran the
+    /// clock is at `t`; when the cap or the budget stopped it, the clock stays at the last
+    /// event (`now() < t`) and the next call goes on from there.
     #[wasm_bindgen(js_name = advanceTo)]
     pub fn advance_to(&mut self, t: f64, max_events: u32) -> Result<u32, JsError> {
         let to = micros(t, "advanceTo's time")?;
         each!(&mut self.run, t => {
-            let ran = t.run_until(to, u64::from(max_events)) as u32;
+            let ran = run_within_budget(t, to, u64::from(max_events), |t, n| t.run_until(to, n));
             match t.take_divergence() {
                 Some(e) => Err(js_error(e)),
-                None => Ok(ran),
+                None => Ok(ran as u32),
             }
         })
     }
 
-    /// Runs exactly `n` events (fewer if the queue empties); returns how many ran.
-    pub fn step(&mut self, n: u32) -> u32 {
-        each!(&mut self.run, t => (0..n).take_while(|_| t.step()).count() as u32)
+    /// Runs `n` events (fewer if the queue empties or [`BUDGET_MS`] of wall time passes);
+    /// returns how many ran.
+    pub fn step(&mut self, n: f64) -> Result<f64, JsError> {
+        let noun = "a number of events (a whole number from 0)";
+        let n = whole(n, MAX_SAFE_INTEGER, "step", noun, &|| js_number(n))?;
+        let started = js_sys::Date::now();
+        let mut ran = 0u64;
+        each!(&mut self.run, t => {
+            while ran < n && t.step() {
+                ran += 1;
+                if ran % CHUNK == 0 && js_sys::Date::now() - started >= BUDGET_MS {
+                    break;
+                }
+            }
+            match t.take_divergence() {
+                Some(e) => Err(js_error(e)),
+                None => Ok(ran as f64),
+            }
+        })
     }
 
     /// Goes to moment `t` (microseconds) of this run, back or forward: the nearest
-    /// checkpoint before it is restored and the run replayed to `t` (at most `maxEvents`;
-    /// returns how many ran). Actions after `t` stay ahead and happen again as time
-    /// reaches them, until a new action forks the run.
+    /// checkpoint before it is restored and the run replayed to `t` (at most `maxEvents`,
+    /// within [`BUDGET_MS`]; returns how many ran: when `now() < t` the caller goes on with
+    /// `advanceTo(t, …)`). Actions after `t` stay ahead and happen again as time reaches
+    /// them, until a new action forks the run.
     pub fn seek(&mut self, t: f64, max_events: u32) -> Result<u32, JsError> {
         let to = micros(t, "seek's time")?;
         each!(&mut self.run, t => {
-            let ran = t.seek(to, u64::from(max_events)) as u32;
+            let ran = run_within_budget(t, to, u64::from(max_events), |t, n| t.seek(to, n)) as u32;
             match t.take_divergence() {
                 Some(e) => Err(js_error(e)),
                 None => Ok(ran),
@@ -237,8 +374,10 @@ impl Lab {
     #[wasm_bindgen(js_name = act)]
     pub fn act_json(&mut self, action: &str) -> Result<JsValue, JsError> {
         each!(&mut self.run, t => {
-            let action = serde_json::from_str(action)
-                .map_err(|e| JsError::new(&format!("action: {e}")))?;
+            let bad = |e| JsError::new(&format!("action: {}", without_position(e)));
+            let value: serde_json::Value = parse_json(action).map_err(bad)?;
+            check_variant_fields(&value, "").map_err(bad)?;
+            let action = parse_json(action).map_err(bad)?;
             acted(t.act(action))
         })
     }
@@ -335,7 +474,8 @@ impl Lab {
 
     /// Sends a write to a chosen node (a replica refuses it).
     #[wasm_bindgen(js_name = writeTo)]
-    pub fn write_to(&mut self, node: NodeId, key: &str, value: &str) -> Result<f64, JsError> {
+    pub fn write_to(&mut self, node: JsValue, key: &str, value: &str) -> Result<f64, JsError> {
+        let node = node_id(&node, "node")?;
         op_id(act!(
             self,
             Action::Write {
@@ -347,7 +487,8 @@ impl Lab {
     }
 
     /// Reads `key` from a chosen node; returns the operation id.
-    pub fn read(&mut self, node: NodeId, key: &str) -> Result<f64, JsError> {
+    pub fn read(&mut self, node: JsValue, key: &str) -> Result<f64, JsError> {
+        let node = node_id(&node, "node")?;
         op_id(act!(
             self,
             Action::Read {
@@ -363,10 +504,11 @@ impl Lab {
     #[wasm_bindgen(js_name = readWith)]
     pub fn read_with(
         &mut self,
-        node: NodeId,
+        node: JsValue,
         key: &str,
         consistency: &str,
     ) -> Result<f64, JsError> {
+        let node = node_id(&node, "node")?;
         let consistency = crate::config::parse_read_consistency(consistency)
             .map_err(|e| JsError::new(&format!("read consistency: {e}")))?;
         op_id(self.operator(OperatorAction::ReadWith {
@@ -434,14 +576,16 @@ impl Lab {
 
     /// Places a node in a region (`""` for none).
     #[wasm_bindgen(js_name = setRegion)]
-    pub fn set_region(&mut self, node: NodeId, region: &str) -> Result<(), JsError> {
+    pub fn set_region(&mut self, node: JsValue, region: &str) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         let region = region_of(region)?;
         done(act!(self, Action::SetRegion { node, region }))
     }
 
     /// Places a client in a region (`""` for none).
     #[wasm_bindgen(js_name = setClientRegion)]
-    pub fn set_client_region(&mut self, client: u32, region: &str) -> Result<(), JsError> {
+    pub fn set_client_region(&mut self, client: JsValue, region: &str) -> Result<(), JsError> {
+        let client = client_id(&client)?;
         let region = region_of(region)?;
         done(act!(self, Action::SetClientRegion { client, region }))
     }
@@ -468,53 +612,55 @@ impl Lab {
 
     /// Runs a separate world of `scenario` with `replicas` replicas for `duration`
     /// microseconds and reports its throughput and latency (the read-scaling chart).
+    /// It runs to the end in one call (at most 60 s simulated: a few milliseconds to a few
+    /// tens of milliseconds with the page's settings, more for heavy scenarios);
+    /// [`ScalingRun`] does the same within the wall-clock budget, over several calls.
     #[wasm_bindgen(js_name = scalingPoint)]
     pub fn scaling_point(
         scenario: &str,
         seed: f64,
-        replicas: u32,
+        replicas: f64,
         duration: f64,
     ) -> Result<JsValue, JsError> {
-        let seed = check_seed(seed)?;
-        let scenario =
-            Scenario::from_json(scenario).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
-        let duration = micros(duration, "the duration")?;
-        let point = match scenario.model {
-            ModelKind::SingleLeader => crate::observe::experiments::scaling_point::<SingleLeader>(
-                &scenario, seed, replicas, duration,
-            ),
-        }
-        .map_err(js_error)?;
-        to_js(&point)
+        let mut run = ScalingRun::new(scenario, seed, replicas, duration)?;
+        run.run.run(u64::MAX);
+        run.point()
     }
 
     /// Freezes a node (a long GC pause): it handles nothing until resumed.
-    pub fn pause(&mut self, node: NodeId) -> Result<(), JsError> {
+    pub fn pause(&mut self, node: JsValue) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         done(act!(self, Action::Pause { node }))
     }
 
-    pub fn resume(&mut self, node: NodeId) -> Result<(), JsError> {
+    pub fn resume(&mut self, node: JsValue) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         done(act!(self, Action::Resume { node }))
     }
 
     /// Crashes a node and wipes its disk (it restarts empty, with no term or vote).
     #[wasm_bindgen(js_name = crashLoseDisk)]
-    pub fn crash_lose_disk(&mut self, node: NodeId) -> Result<(), JsError> {
+    pub fn crash_lose_disk(&mut self, node: JsValue) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         done(act!(self, Action::CrashLoseDisk { node }))
     }
 
     /// Splits the cluster into groups given as JSON, e.g. `[[0, 1], [2, 3, 4]]`: links
     /// between groups are cut both ways.
     pub fn partition(&mut self, groups: &str) -> Result<(), JsError> {
-        let groups: Vec<Vec<NodeId>> = serde_json::from_str(groups).map_err(|_| {
-            JsError::new("partition: give groups of node ids, like [[0, 1], [2, 3]]")
+        let groups: Vec<Vec<NodeId>> = parse_json(groups).map_err(|e| {
+            JsError::new(&format!(
+                "partition: give groups of node ids, like [[0, 1], [2, 3]] ({})",
+                without_position(e)
+            ))
         })?;
         done(act!(self, Action::Partition { groups }))
     }
 
     /// Cuts (`up = false`) or restores one link direction (a one-way partition).
     #[wasm_bindgen(js_name = setLinkUp)]
-    pub fn set_link_up(&mut self, from: NodeId, to: NodeId, up: bool) -> Result<(), JsError> {
+    pub fn set_link_up(&mut self, from: JsValue, to: JsValue, up: bool) -> Result<(), JsError> {
+        let (from, to) = (node_id(&from, "from")?, node_id(&to, "to")?);
         done(act!(self, Action::SetLinkUp { from, to, up }))
     }
 
@@ -525,9 +671,17 @@ impl Lab {
 
     /// Sets a node's clock offset from true time (microseconds; negative = behind).
     #[wasm_bindgen(js_name = setClockOffset)]
-    pub fn set_clock_offset(&mut self, node: NodeId, offset: f64) -> Result<(), JsError> {
-        if !offset.is_finite() {
-            return Err(JsError::new("a clock offset is a number of microseconds"));
+    pub fn set_clock_offset(&mut self, node: JsValue, offset: f64) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
+        // The world refuses more than an hour too (`config::MAX_CLOCK_OFFSET` says why);
+        // checking here first keeps NaN or 1e300 from being cast to an integer at all.
+        let max = crate::config::MAX_CLOCK_OFFSET as f64;
+        if !(offset.is_finite() && offset.fract() == 0.0 && offset.abs() <= max) {
+            return Err(JsError::new(&format!(
+                "offset: must be whole microseconds within an hour of true time (-{max} to \
+                 {max}; negative is behind), got {}",
+                js_number(offset)
+            )));
         }
         done(act!(
             self,
@@ -539,12 +693,14 @@ impl Lab {
     }
 
     /// Makes a replica primary at once, without an election (forced promotion).
-    pub fn promote(&mut self, node: NodeId) -> Result<(), JsError> {
+    pub fn promote(&mut self, node: JsValue) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         done(self.operator(OperatorAction::Promote { node }))
     }
 
     /// A planned switchover to `node`: waits until it has the whole log, then hands over.
-    pub fn switchover(&mut self, node: NodeId) -> Result<(), JsError> {
+    pub fn switchover(&mut self, node: JsValue) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         done(self.operator(OperatorAction::Switchover { node }))
     }
 
@@ -558,7 +714,8 @@ impl Lab {
     }
 
     /// Cuts every link between a node and the others (`true`) or restores them.
-    pub fn isolate(&mut self, node: NodeId, isolated: bool) -> Result<(), JsError> {
+    pub fn isolate(&mut self, node: JsValue, isolated: bool) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         done(act!(self, Action::Isolate { node, isolated }))
     }
 
@@ -581,15 +738,18 @@ impl Lab {
     }
 
     #[wasm_bindgen(js_name = removeReplica)]
-    pub fn remove_replica(&mut self, node: NodeId) -> Result<(), JsError> {
+    pub fn remove_replica(&mut self, node: JsValue) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         done(act!(self, Action::RemoveReplica { node }))
     }
 
-    pub fn crash(&mut self, node: NodeId) -> Result<(), JsError> {
+    pub fn crash(&mut self, node: JsValue) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         done(act!(self, Action::Crash { node }))
     }
 
-    pub fn restart(&mut self, node: NodeId) -> Result<(), JsError> {
+    pub fn restart(&mut self, node: JsValue) -> Result<(), JsError> {
+        let node = node_id(&node, "node")?;
         done(act!(self, Action::Restart { node }))
     }
 
@@ -604,11 +764,12 @@ impl Lab {
     #[wasm_bindgen(js_name = setLink)]
     pub fn set_link(
         &mut self,
-        from: NodeId,
-        to: NodeId,
+        from: JsValue,
+        to: JsValue,
         settings: &str,
         one_way: bool,
     ) -> Result<(), JsError> {
+        let (from, to) = (node_id(&from, "from")?, node_id(&to, "to")?);
         let link = link_settings(settings)?;
         done(act!(
             self,
@@ -622,11 +783,80 @@ impl Lab {
     }
 
     /// The current settings of one link direction.
-    pub fn link(&self, from: NodeId, to: NodeId) -> Result<JsValue, JsError> {
+    pub fn link(&self, from: JsValue, to: JsValue) -> Result<JsValue, JsError> {
+        let (from, to) = (node_id(&from, "from")?, node_id(&to, "to")?);
         if from as usize >= crate::config::MAX_NODES || to as usize >= crate::config::MAX_NODES {
             return Err(JsError::new("there is no such link"));
         }
         each!(&self.run, t => to_js(&t.world().link(from, to)))
+    }
+}
+
+/// A read-scaling measurement run over several calls, each within the wall-clock budget
+/// ([`BUDGET_MS`]): `new ScalingRun(scenario, seed, replicas, duration)`, then
+/// `advance()` until it returns true (one call per frame or timer tick), then `point()`.
+/// The point is exactly the one `Lab.scalingPoint` gives for the same arguments.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct ScalingRun {
+    run: Experiment<SingleLeader>,
+}
+
+#[wasm_bindgen]
+impl ScalingRun {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        scenario: &str,
+        seed: f64,
+        replicas: f64,
+        duration: f64,
+    ) -> Result<ScalingRun, JsError> {
+        let scenario =
+            Scenario::from_json(scenario).map_err(|e| JsError::new(&format!("scenario: {e}")))?;
+        let seed = seed_of(seed)?;
+        let noun = "a number of replicas (a whole number from 0)";
+        let replicas = whole(replicas, f64::from(u32::MAX), "replicas", noun, &|| {
+            js_number(replicas)
+        })? as u32;
+        let duration = micros(duration, "the duration")?;
+        let run = match scenario.model {
+            ModelKind::SingleLeader => Experiment::new(&scenario, seed, replicas, duration),
+        }
+        .map_err(js_error)?;
+        Ok(ScalingRun { run })
+    }
+
+    /// Runs on for at most [`BUDGET_MS`] of wall time; returns whether the run is done.
+    pub fn advance(&mut self) -> bool {
+        let started = js_sys::Date::now();
+        while !self.run.run(CHUNK) {
+            if js_sys::Date::now() - started >= BUDGET_MS {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether the run is done.
+    pub fn done(&self) -> bool {
+        self.run.done()
+    }
+
+    /// How far the run has got (simulated microseconds).
+    pub fn now(&self) -> f64 {
+        self.run.now() as f64
+    }
+
+    /// The measurement (`replicas`, `readsPerSec`, `writesPerSec`, `readP50Ms`, ...);
+    /// refused until the run is done.
+    pub fn point(&self) -> Result<JsValue, JsError> {
+        if !self.run.done() {
+            return Err(JsError::new(&format!(
+                "the scaling run has not finished (at {} us): call advance() until it returns true",
+                self.run.now()
+            )));
+        }
+        to_js(&self.run.point())
     }
 }
 
@@ -672,9 +902,17 @@ pub fn check_history(text: &str, options: JsValue) -> Result<JsValue, JsError> {
     let started = js_sys::Date::now();
     let options: CheckHistoryOptions = if options.is_undefined() || options.is_null() {
         CheckHistoryOptions::default()
+    } else if !options.is_object() || js_sys::Array::is_array(&options) {
+        return Err(JsError::new(&format!(
+            "checkHistory options: expected an object like {{\"maxSteps\": 100000, \
+             \"timeoutMs\": 1000}}, got {}",
+            described(&options)
+        )));
     } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|e| JsError::new(&format!("checkHistory options: {e}")))?
+        serde_wasm_bindgen::from_value(options).map_err(|e| {
+            let e = humane(&e.to_string());
+            JsError::new(&format!("checkHistory options: {e}"))
+        })?
     };
     let whole = |n: Option<f64>, what: &str| match n {
         None => Ok(None),
@@ -714,7 +952,7 @@ pub fn check_history(text: &str, options: JsValue) -> Result<JsValue, JsError> {
 #[doc(hidden)]
 #[wasm_bindgen(js_name = generateHistory)]
 pub fn generate_history(preset: &str, seed: f64) -> Result<String, JsError> {
-    let options = crate::checks::gen::GenOptions::preset(preset, seed as u64)
+    let options = crate::checks::gen::GenOptions::preset(preset, seed_of(seed)?)
         .ok_or_else(|| JsError::new(&format!("unknown preset {preset:?} (big or etcd)")))?;
     Ok(crate::checks::gen::linearizable_history(&options).to_json())
 }

@@ -44,6 +44,14 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap()
 }
 
+/// Advances to `t` as the page does: a call may stop at its wall-clock budget, and the
+/// next goes on.
+fn advance(lab: &mut Lab, t: f64) {
+    while lab.now() < t {
+        lab.advance_to(t, u32::MAX).unwrap();
+    }
+}
+
 #[wasm_bindgen_test]
 fn the_handle_hashes_the_golden_run_like_native() {
     let mut lab = Lab::new(GOLDEN, 20261122.0).unwrap();
@@ -66,21 +74,41 @@ fn bad_scenarios_become_errors_that_name_the_field() {
             r#"{"network": {"loss": 1.5}}"#,
             "network.loss: must be between 0 and 1",
         ),
-        (r#"{"nodez": 3}"#, "unknown field `nodez`"),
-        (r#"{"nodes": 3"#, "EOF while parsing"),
+        (
+            r#"{"nodez": 3}"#,
+            r#"nodez: unknown field "nodez"; did you mean "nodes"?"#,
+        ),
+        (
+            r#"{"nodes": 3"#,
+            "nodes: the text ends inside an object (a `}` is missing)",
+        ),
+        (
+            r#"["x", "y", 3, 7]"#,
+            r#"scenario: expected an object like {"nodes": 3, "workload": {"clients": 2}}, got an array"#,
+        ),
     ];
     for (json, expected) in cases {
         let message = error_message(Lab::new(json, 1.0));
         assert!(message.contains(expected), "{json}: {message}");
     }
-    assert!(error_message(Lab::new("{}", -1.0)).contains("seed"));
+    for (seed, shown) in [
+        (-1.0, "-1"),
+        (f64::NAN, "NaN"),
+        (1.5, "1.5"),
+        (1e300, "1e+300"),
+    ] {
+        assert_eq!(
+            error_message(Lab::new("{}", seed)),
+            format!("seed: must be a whole number from 0 to 2^53-1, got {shown}")
+        );
+    }
 }
 
 #[wasm_bindgen_test]
 fn a_manual_write_shows_up_in_every_snapshot_log() {
     let mut lab = Lab::new(r#"{"nodes": 3, "workload": {"clients": 0}}"#, 7.0).unwrap();
     let op = lab.write("x", "42").unwrap();
-    lab.advance_to(1_000_000.0, 1_000_000).unwrap();
+    advance(&mut lab, 1_000_000.0);
     let done = lab.op(op).unwrap();
     assert_eq!(get(&done, "outcome").as_string().as_deref(), Some("ok"));
     let snapshot = lab.snapshot(8, 8).unwrap();
@@ -94,7 +122,7 @@ fn a_manual_write_shows_up_in_every_snapshot_log() {
         );
     }
     assert!(
-        lab.remove_replica(0).is_err(),
+        lab.remove_replica(0.into()).is_err(),
         "removing the primary is refused"
     );
     assert!(lab
@@ -117,7 +145,7 @@ fn settings_change_from_javascript_and_the_charts_see_them() {
     lab.set_ack_policy(r#"{"replicas": "all", "point": "applied"}"#)
         .unwrap();
     lab.set_workload(r#"{"readFrom": "nearest"}"#).unwrap();
-    lab.advance_to(2_000_000.0, u32::MAX).unwrap();
+    advance(&mut lab, 2_000_000.0);
     let snapshot = lab.snapshot(0, 0).unwrap();
     let config = get(&snapshot, "config");
     assert_eq!(
@@ -140,7 +168,7 @@ fn settings_change_from_javascript_and_the_charts_see_them() {
     let cases = [
         (lab.set_geography("four").unwrap_err(), "unknown geography"),
         (
-            lab.set_region(1, "mars").unwrap_err(),
+            lab.set_region(1.into(), "mars").unwrap_err(),
             "unknown region \"mars\"",
         ),
         (
@@ -164,28 +192,28 @@ fn settings_change_from_javascript_and_the_charts_see_them() {
 
     // The read-scaling experiment runs a separate world.
     let scenario = include_str!("../www/scenarios/read-scaling.json");
-    let point = Lab::scaling_point(scenario, 7.0, 2, 5_000_000.0).unwrap();
+    let point = Lab::scaling_point(scenario, 7.0, 2.0, 5_000_000.0).unwrap();
     assert!(get(&point, "readsPerSec").as_f64().unwrap() > 300.0);
-    assert!(Lab::scaling_point(scenario, 7.0, 9, 5_000_000.0).is_err());
+    assert!(Lab::scaling_point(scenario, 7.0, 9.0, 5_000_000.0).is_err());
 }
 
 #[wasm_bindgen_test]
 fn faults_and_failover_from_javascript() {
     let mut lab = Lab::new(include_str!("../www/scenarios/backup-band.json"), 3.0).unwrap();
-    lab.advance_to(1_000_000.0, u32::MAX).unwrap();
+    advance(&mut lab, 1_000_000.0);
     lab.partition("[[0], [1, 2, 3]]").unwrap();
     let snapshot = lab.snapshot(0, 0).unwrap();
     let cuts: js_sys::Array = get(&snapshot, "cuts").dyn_into().unwrap();
     assert_eq!(cuts.length(), 6, "n0 cut from three nodes, both ways");
-    lab.advance_to(6_000_000.0, u32::MAX).unwrap();
+    advance(&mut lab, 6_000_000.0);
     let snapshot = lab.snapshot(0, 0).unwrap();
     let primary = get(&snapshot, "primary").as_f64().unwrap();
     assert_ne!(primary, 0.0, "the majority side elected a new primary");
     let failovers: js_sys::Array = get(&snapshot, "failovers").dyn_into().unwrap();
     assert!(failovers.length() >= 1);
     assert!(lab.heal().is_ok());
-    lab.pause(1).unwrap();
-    lab.resume(1).unwrap();
+    lab.pause(1.into()).unwrap();
+    lab.resume(1.into()).unwrap();
 
     let cases = [
         (
@@ -194,20 +222,30 @@ fn faults_and_failover_from_javascript() {
         ),
         (
             lab.partition("zero and one").unwrap_err(),
-            "give groups of node ids",
+            "partition: give groups of node ids, like [[0, 1], [2, 3]] (expected a value (a \
+             number, text in quotes, true, false, null, an object or an array), got zero)",
+        ),
+        (
+            lab.partition("[[0], []]").unwrap_err(),
+            "groups[1]: a group is empty: every group of a partition has at least one node",
+        ),
+        (
+            lab.partition("[[0, -1]]").unwrap_err(),
+            "partition: give groups of node ids, like [[0, 1], [2, 3]] ([0][1]: must be a \
+             whole number from 0, got -1)",
         ),
         (
             lab.set_failover(r#"{"mode": "chaos"}"#).unwrap_err(),
-            "mode: unknown variant `chaos`",
+            r#"failover: mode: must be one of raft, naive, off; got "chaos""#,
         ),
         (
             lab.set_failover(r#"{"electionTimeout": "10ms"}"#)
                 .unwrap_err(),
-            "must be longer than replication.heartbeat",
+            "failover.electionTimeout: must be at least 3 times replication.heartbeat",
         ),
-        (lab.resume(2).unwrap_err(), "n2 is not paused"),
+        (lab.resume(2.into()).unwrap_err(), "n2 is not paused"),
         (
-            lab.promote(primary as u32).unwrap_err(),
+            lab.promote(primary.into()).unwrap_err(),
             "is already primary",
         ),
     ];
@@ -281,6 +319,175 @@ fn check_history_judges_histories_and_names_their_problems() {
     js_sys::Reflect::set(&options, &"maxSteps".into(), &(-1).into()).unwrap();
     let message = js_error(check_history(stale, options.into()).unwrap_err());
     assert!(message.contains("maxSteps"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn no_call_runs_the_world_for_longer_than_the_budget() {
+    use replica_lab::wasm::BUDGET_MS;
+    // Generous for a busy machine: the world checks the clock every few hundred events,
+    // each a few microseconds, so a call ends within a millisecond or so of the budget.
+    let limit = BUDGET_MS + 100.0;
+    let mut lab = Lab::new(
+        include_str!("../www/scenarios/bench-heavy-writes.json"),
+        1.0,
+    )
+    .unwrap();
+    let started = js_sys::Date::now();
+    let ran = lab.advance_to(9e15, u32::MAX).unwrap();
+    let took = js_sys::Date::now() - started;
+    assert!(took < limit, "advanceTo ran {took} ms");
+    assert!(ran > 0);
+    let reached = lab.now();
+    assert!(reached > 0.0 && reached < 9e15, "now {reached}");
+    lab.advance_to(9e15, u32::MAX).unwrap();
+    assert!(lab.now() > reached, "the next call goes on from there");
+
+    let started = js_sys::Date::now();
+    let ran = lab.step(1e12).unwrap();
+    let took = js_sys::Date::now() - started;
+    assert!(took < limit, "step ran {took} ms");
+    assert!(ran > 0.0 && ran < 1e12);
+
+    let scenario = include_str!("../www/scenarios/read-scaling.json");
+    let mut run = ScalingRun::new(scenario, 7.0, 2.0, 5_000_000.0).unwrap();
+    assert!(js_error(run.point().unwrap_err()).starts_with("the scaling run has not finished"));
+    loop {
+        let started = js_sys::Date::now();
+        let done = run.advance();
+        let took = js_sys::Date::now() - started;
+        assert!(took < limit, "ScalingRun.advance ran {took} ms");
+        if done {
+            break;
+        }
+    }
+    let whole = Lab::scaling_point(scenario, 7.0, 2.0, 5_000_000.0).unwrap();
+    let piecewise = run.point().unwrap();
+    for key in ["readsPerSec", "writesPerSec", "readP50Ms", "events"] {
+        assert_eq!(
+            get(&piecewise, key).as_f64(),
+            get(&whole, key).as_f64(),
+            "{key}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn stopping_at_the_budget_changes_nothing_in_the_run() {
+    let mut lab = Lab::new(GOLDEN, 20261122.0).unwrap();
+    advance(&mut lab, 5_000_000.0);
+    assert_eq!(lab.trace_hash(), GOLDEN_HASH.trim());
+}
+
+use replica_lab::wasm::ScalingRun;
+
+#[wasm_bindgen_test]
+fn node_ids_seeds_and_counts_from_javascript_are_whole_numbers() {
+    let mut lab = Lab::new(r#"{"nodes": 3, "workload": {"clients": 0}}"#, 1.0).unwrap();
+    let before = lab.trace_hash();
+    let not_ids = [
+        (JsValue::from(-1), "-1"),
+        (JsValue::from(1.5), "1.5"),
+        (JsValue::from(f64::NAN), "NaN"),
+        (JsValue::UNDEFINED, "undefined"),
+        (JsValue::NULL, "null"),
+        (JsValue::from_str("1"), "the text \"1\""),
+    ];
+    for (id, shown) in &not_ids {
+        let want = format!("node: must be a node id (a whole number from 0), got {shown}");
+        assert_eq!(js_error(lab.crash(id.clone()).unwrap_err()), want);
+        assert_eq!(js_error(lab.read(id.clone(), "x").unwrap_err()), want);
+        assert_eq!(
+            js_error(lab.set_clock_offset(id.clone(), 0.0).unwrap_err()),
+            want
+        );
+        let link = format!("from: must be a node id (a whole number from 0), got {shown}");
+        assert_eq!(
+            js_error(lab.set_link_up(id.clone(), 1.into(), false).unwrap_err()),
+            link
+        );
+        let client = format!("client: must be a client id (a whole number from 0), got {shown}");
+        assert_eq!(
+            js_error(lab.set_client_region(id.clone(), "").unwrap_err()),
+            client
+        );
+    }
+    assert_eq!(lab.trace_hash(), before, "n0 was never touched");
+    assert_eq!(
+        js_error(lab.crash(7.into()).unwrap_err()),
+        "there is no node 7"
+    );
+
+    for (n, shown) in [(-1.0, "-1"), (f64::NAN, "NaN"), (2.5, "2.5")] {
+        assert_eq!(
+            js_error(lab.step(n).unwrap_err()),
+            format!("step: must be a number of events (a whole number from 0), got {shown}")
+        );
+    }
+    assert_eq!(lab.step(3.0).unwrap(), 3.0);
+
+    let seed = |e| js_error(e);
+    let scenario = include_str!("../www/scenarios/read-scaling.json");
+    assert_eq!(
+        seed(Lab::scaling_point(scenario, f64::NAN, 1.0, 1e6).unwrap_err()),
+        "seed: must be a whole number from 0 to 2^53-1, got NaN"
+    );
+    assert_eq!(
+        seed(Lab::scaling_point(scenario, 1.0, -1.0, 1e6).unwrap_err()),
+        "replicas: must be a number of replicas (a whole number from 0), got -1"
+    );
+    assert_eq!(
+        seed(replica_lab::wasm::generate_history("etcd", -3.0).unwrap_err()),
+        "seed: must be a whole number from 0 to 2^53-1, got -3"
+    );
+
+    assert_eq!(
+        js_error(lab.set_clock_offset(1.into(), 1e20).unwrap_err()),
+        "offset: must be whole microseconds within an hour of true time (-3600000000 to \
+         3600000000; negative is behind), got 100000000000000000000"
+    );
+    lab.set_clock_offset(1.into(), -3_600_000_000.0).unwrap();
+    assert_eq!(
+        js_error(lab.set_ack_policy(r#"{"replicas": 3}"#).unwrap_err()),
+        "acknowledgement policy: ANY 3 flushed asks 3 replicas to confirm each write, but the \
+         cluster has 2 (3 nodes with the primary): every write would wait until its client \
+         gave up; add replicas first, or ask for fewer"
+    );
+    assert_eq!(
+        js_error(lab.set_workload("[3, 5]").unwrap_err()),
+        r#"workload: expected an object like {"rate": 10}, got an array"#
+    );
+    // Actions as JSON are read the same way.
+    let before = lab.trace_hash();
+    assert_eq!(
+        js_error(lab.act_json(r#"{"crash": [1]}"#).unwrap_err()),
+        r#"action: crash: expected an object of its fields, like {"node": 1}, got an array"#
+    );
+    assert_eq!(
+        js_error(lab.act_json(r#"{"crash": {"node": -1}}"#).unwrap_err()),
+        "action: not a valid action: check its name and its fields"
+    );
+    assert_eq!(
+        js_error(Lab::replay("{}", 1.0, r#"[[0, 0, "heal"]]"#).unwrap_err()),
+        r#"actions: [0]: expected an object like {"at": 0, "after": 0, "action": "heal"}, got an array"#
+    );
+    assert_eq!(
+        js_error(
+            Lab::replay(
+                "{}",
+                1.0,
+                r#"[{"at": 0, "after": 0, "action": {"crash": [0]}}]"#
+            )
+            .unwrap_err()
+        ),
+        r#"actions: [0].action.crash: expected an object of its fields, like {"node": 1}, got an array"#
+    );
+    assert_eq!(lab.trace_hash(), before, "refused actions change nothing");
+    use replica_lab::wasm::check_history;
+    let options = js_sys::Array::of1(&1000.into());
+    assert_eq!(
+        js_error(check_history("[]", options.into()).unwrap_err()),
+        r#"checkHistory options: expected an object like {"maxSteps": 100000, "timeoutMs": 1000}, got an array"#
+    );
 }
 
 mod common;

@@ -18,7 +18,8 @@ pub use service::{parse_service, ServiceSpec};
 
 use crate::kernel::time::Dur;
 use crate::protocols::single_leader::failover::FailoverSpec;
-use schedule::TimedFault;
+pub use schedule::MAX_CLOCK_OFFSET;
+use schedule::{check_clock_offset, TimedFault};
 use serde::{de, Deserialize, Deserializer, Serialize};
 use std::fmt;
 
@@ -26,10 +27,24 @@ use std::fmt;
 pub const MAX_NODES: usize = 9;
 /// Most workload clients.
 pub const MAX_CLIENTS: u32 = 64;
+/// Most recent trace events a world keeps for the page (`eventLog`): enough for the
+/// event list and the animation, each a few dozen bytes.
+pub const MAX_EVENT_LOG: u32 = 10_000;
+// Floors of the timers. Below them the lab teaches nothing new, but each event costs
+// wall time: nine nodes with 1 µs heartbeats took 46 s per simulated half second (with
+// 1 ms heartbeats about 8 ms of wall time per simulated second natively).
+/// The shortest heartbeat (`replication.heartbeat`).
+pub const MIN_HEARTBEAT: Dur = Dur::ms(1);
+/// The shortest `replication.resendAfter`.
+pub const MIN_RESEND_AFTER: Dur = Dur::ms(1);
+/// `failover.electionTimeout` is at least this many heartbeats.
+pub const ELECTION_HEARTBEATS: u64 = 3;
+/// The shortest client timeout (`workload.timeout`).
+pub const MIN_CLIENT_TIMEOUT: Dur = Dur::ms(1);
 
 /// A scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {
     /// The replication model (`"singleLeader"`, the default: see `crate::protocols`).
     #[serde(default)]
@@ -119,7 +134,7 @@ impl Default for Scenario {
 
 /// One node's description.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct NodeSpec {
     /// Display name; defaults to `n0`, `n1`, ...
     #[serde(default)]
@@ -138,7 +153,7 @@ pub struct NodeSpec {
 
 /// Disk speed of every node.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct DiskSpec {
     /// Time for one fsync of whatever has been written (group commit).
     #[serde(default = "default_fsync")]
@@ -170,7 +185,7 @@ use crate::protocols::single_leader::consistency::{OnBehind, ReadConsistency};
 
 /// Log shipping settings of the primary.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReplicationSpec {
     /// How long the primary waits to gather entries into one batch before shipping.
     #[serde(default = "default_batch_delay")]
@@ -293,7 +308,7 @@ pub enum ReadTarget {
 /// The seeded client workload: closed-loop clients (one operation outstanding each, like
 /// Jepsen's processes) with exponential think time.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkloadSpec {
     #[serde(default = "default_clients")]
     pub clients: u32,
@@ -420,6 +435,24 @@ impl Scenario {
 
     /// Range checks that the types alone do not express.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_settings()?;
+        if let Some(why) = self.replication.ack_policy.unmet_in(self.nodes.len()) {
+            return Err(ConfigError::at(
+                "replication.ackPolicy.replicas",
+                format!(
+                    "{why}; ask for at most {}, or use \"majority\" or \"all\"",
+                    self.nodes.len() - 1
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every check of [`validate`](Self::validate) but the acknowledgement policy against
+    /// the node count: what a setting changed while a world runs re-checks (the world's
+    /// scenario keeps the nodes it started with; the running cluster may have more or
+    /// fewer, and the world checks the policy against those).
+    pub fn validate_settings(&self) -> Result<(), ConfigError> {
         let n = self.nodes.len();
         if n == 0 || n > MAX_NODES {
             return Err(ConfigError::at(
@@ -431,6 +464,17 @@ impl Scenario {
             if let Some(r) = &node.region {
                 check_region(&format!("nodes[{i}].region"), r)?;
             }
+            check_clock_offset(&format!("nodes[{i}].clockOffset"), node.clock_offset)?;
+        }
+        if self.event_log > MAX_EVENT_LOG {
+            return Err(ConfigError::at(
+                "eventLog",
+                format!(
+                    "at most {MAX_EVENT_LOG} recent trace events are kept for the page (got {}); \
+                     every event is hashed whatever this says",
+                    self.event_log
+                ),
+            ));
         }
         check_fraction("network.loss", self.network.loss)?;
         self.network.latency.check("network.latency")?;
@@ -465,11 +509,26 @@ impl Scenario {
                 "must be at least 1",
             ));
         }
-        for (field, d) in [("heartbeat", r.heartbeat), ("resendAfter", r.resend_after)] {
-            if d == Dur::ZERO {
+        for (field, d, min, why) in [
+            (
+                "heartbeat",
+                r.heartbeat,
+                MIN_HEARTBEAT,
+                "(MySQL and MariaDB refuse a replication heartbeat period under 1ms; etcd's \
+                 default is 100ms): shorter ones only cost simulation time",
+            ),
+            (
+                "resendAfter",
+                r.resend_after,
+                MIN_RESEND_AFTER,
+                "(the primary checks at each heartbeat; TCP itself waits at least 200ms \
+                 before it retransmits)",
+            ),
+        ] {
+            if d < min {
                 return Err(ConfigError::at(
                     format!("replication.{field}"),
-                    "must be more than 0",
+                    format!("must be at least {min} (got {d}) {why}"),
                 ));
             }
         }
@@ -491,13 +550,29 @@ impl Scenario {
                 ));
             }
         }
-        if self.failover.election_timeout <= r.heartbeat {
+        if r.standby_timeout < r.heartbeat {
+            return Err(ConfigError::at(
+                "replication.standbyTimeout",
+                format!(
+                    "must be at least replication.heartbeat ({}) (got {}): a replica answers \
+                     each heartbeat, so a shorter timeout counts it disconnected between two \
+                     (PostgreSQL's wal_sender_timeout must likewise exceed the standby's \
+                     wal_receiver_status_interval)",
+                    r.heartbeat, r.standby_timeout
+                ),
+            ));
+        }
+        let min_election = Dur(r.heartbeat.micros() * ELECTION_HEARTBEATS);
+        if self.failover.election_timeout < min_election {
             return Err(ConfigError::at(
                 "failover.electionTimeout",
                 format!(
-                    "must be longer than replication.heartbeat ({}), or replicas stand for \
-                     election between heartbeats",
-                    r.heartbeat
+                    "must be at least {ELECTION_HEARTBEATS} times replication.heartbeat \
+                     ({}), so at least {min_election} (got {}): a replica must miss two \
+                     heartbeats in a row before it stands, or one late heartbeat starts an \
+                     election (etcd refuses an --election-timeout under 5 times its \
+                     --heartbeat-interval)",
+                    r.heartbeat, self.failover.election_timeout
                 ),
             ));
         }
@@ -531,8 +606,15 @@ impl Scenario {
                 format!("must be between 0 and 5 (got {})", w.skew),
             ));
         }
-        if w.timeout == Dur::ZERO {
-            return Err(ConfigError::at("workload.timeout", "must be more than 0"));
+        if w.timeout < MIN_CLIENT_TIMEOUT {
+            return Err(ConfigError::at(
+                "workload.timeout",
+                format!(
+                    "must be at least {MIN_CLIENT_TIMEOUT} (got {}): a client gives up on an \
+                     operation after this long",
+                    w.timeout
+                ),
+            ));
         }
         for (i, r) in w.client_regions.iter().enumerate() {
             check_region(&format!("workload.clientRegions[{i}]"), r)?;
@@ -546,6 +628,18 @@ impl Scenario {
         Ok(())
     }
 }
+
+// What each part of a scenario looks like, for the error when something else (an array)
+// stands there; each is read only from a JSON object.
+crate::object_only!(Scenario, r#"{"nodes": 3, "workload": {"clients": 2}}"#);
+crate::object_only!(NodeSpec, r#"{"name": "n1", "region": "eu-west"}"#);
+crate::object_only!(DiskSpec, r#"{"fsync": "2ms", "apply": "500us"}"#);
+crate::object_only!(
+    ReplicationSpec,
+    r#"{"heartbeat": "100ms", "ackPolicy": "majority"}"#
+);
+crate::object_only!(WorkloadSpec, r#"{"clients": 3, "rate": 5}"#);
+crate::object_only!(WorkloadPatch, r#"{"rate": 10}"#);
 
 fn check_region(path: &str, name: &str) -> Result<(), ConfigError> {
     if crate::kernel::geo::region(name).is_some() {
@@ -563,7 +657,7 @@ fn check_region(path: &str, name: &str) -> Result<(), ConfigError> {
 
 /// A change to the running workload, as the page sends it: any of its fields.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkloadPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<u32>,
@@ -609,9 +703,7 @@ impl WorkloadPatch {
 
 /// Reads a workload change from JSON text.
 pub fn parse_workload_patch(text: &str) -> Result<WorkloadPatch, ConfigError> {
-    parse_json(text)
-        .map(|p: WorkloadPatch| p)
-        .map_err(without_position)
+    parse_json(text).map_err(without_position)
 }
 
 /// Reads failover settings from JSON text.

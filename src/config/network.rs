@@ -8,7 +8,7 @@ use std::fmt;
 
 /// The default link between any two nodes, and the client-to-node link.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct NetworkSpec {
     #[serde(default = "default_latency")]
     pub latency: Latency,
@@ -177,7 +177,7 @@ impl<'de> Deserialize<'de> for Latency {
 
 /// Overrides the network defaults on one link (both directions unless `oneWay`).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinkOverride {
     pub from: u32,
     pub to: u32,
@@ -196,7 +196,7 @@ pub struct LinkOverride {
 /// Settings for one link direction (or all of them), as the page's latency controls send
 /// them: `{"latency": "40ms", "jitter": "5ms", "loss": 0.01, "reorder": false}`.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinkSettings {
     pub latency: Latency,
     #[serde(default)]
@@ -221,3 +221,7 @@ impl LinkSettings {
         check_fraction("loss", self.loss)
     }
 }
+
+crate::object_only!(NetworkSpec, r#"{"latency": "40ms"}"#);
+crate::object_only!(LinkOverride, r#"{"from": 0, "to": 1, "latency": "300ms"}"#);
+crate::object_only!(LinkSettings, r#"{"latency": "40ms", "loss": 0.01}"#);

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Service times and capacity, per node. In a scenario: `"service": {"read": "2ms",
 /// "write": "4ms", "workers": 1, "queueLimit": 100}`.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceSpec {
     /// Time a worker spends on one read.
     pub read: Dur,
@@ -68,3 +68,5 @@ pub fn parse_service(text: &str) -> Result<Option<ServiceSpec>, ConfigError> {
     spec.check()?;
     Ok(Some(spec))
 }
+
+crate::object_only!(ServiceSpec, r#"{"read": "2ms", "write": "4ms"}"#);

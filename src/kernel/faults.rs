@@ -9,10 +9,11 @@ use super::actions::Action;
 use super::ids::{Addr, NodeId};
 use super::net::LinkSpec;
 use super::protocol::Protocol;
+use super::time::Dur;
 use super::trace::TraceEvent;
 use super::world::{ActionError, NodeStatus, World};
-use crate::config::schedule::FaultAction;
-use crate::config::MAX_NODES;
+use crate::config::schedule::{check_groups, FaultAction};
+use crate::config::{MAX_CLOCK_OFFSET, MAX_NODES};
 
 impl<P: Protocol> World<P> {
     /// Carries out the scenario's timed fault number `i`; a refusal is kept for the summary.
@@ -133,15 +134,14 @@ impl<P: Protocol> World<P> {
     /// nodes on its side. Every node left on a minority side is disrupted.
     pub fn partition(&mut self, groups: &[Vec<NodeId>]) -> Result<(), ActionError> {
         let members = self.members();
+        if let Some(&n) = groups.iter().flatten().find(|n| !members.contains(n)) {
+            return Err(ActionError(format!("there is no node {n}")));
+        }
+        check_groups(groups, self.nodes.len())
+            .map_err(|(place, message)| ActionError(format!("groups{place}: {message}")))?;
         let mut group_of = vec![usize::MAX; self.nodes.len()];
         for (g, group) in groups.iter().enumerate() {
             for &n in group {
-                if !members.contains(&n) {
-                    return Err(ActionError(format!("there is no node {n}")));
-                }
-                if group_of[n as usize] != usize::MAX {
-                    return Err(ActionError(format!("node {n} is in two groups")));
-                }
                 group_of[n as usize] = g;
             }
         }
@@ -204,9 +204,15 @@ impl<P: Protocol> World<P> {
     }
 
     /// Sets how far a node's clock is off true time (microseconds, negative = behind).
+    /// At most [`MAX_CLOCK_OFFSET`] either way (an hour: see there why).
     pub fn set_clock_offset(&mut self, id: NodeId, offset: i64) -> Result<(), ActionError> {
-        if offset.unsigned_abs() > 3_600_000_000 {
-            return Err(ActionError("a clock is at most an hour off".into()));
+        if offset.unsigned_abs() > MAX_CLOCK_OFFSET {
+            let sign = if offset < 0 { "-" } else { "" };
+            return Err(ActionError(format!(
+                "a clock is at most an hour ({}) off true time, got {sign}{}",
+                Dur(MAX_CLOCK_OFFSET),
+                Dur(offset.unsigned_abs())
+            )));
         }
         self.member_mut(id)?.clock_offset = offset;
         self.record(TraceEvent::ClockSet { node: id, offset });

@@ -20,7 +20,7 @@ impl<P: Protocol> World<P> {
     pub fn set_workload(&mut self, patch: &WorkloadPatch) -> Result<(), ConfigError> {
         let mut candidate = self.scenario.clone();
         patch.apply(&mut candidate.workload);
-        candidate.validate()?;
+        candidate.validate_settings()?;
         self.scenario.workload = candidate.workload;
         self.workload = Workload::new(&self.scenario.workload);
         let wanted = self.scenario.workload.clients as usize;

@@ -37,65 +37,115 @@ pub fn scaling_point<P: Protocol>(
     replicas: u32,
     duration: Micros,
 ) -> Result<ScalingPoint, ConfigError> {
-    if replicas as usize >= MAX_NODES {
-        return Err(ConfigError::at(
-            "replicas",
-            format!("at most {} replicas (got {replicas})", MAX_NODES - 1),
-        ));
+    let mut run = ScalingRun::<P>::new(scenario, seed, replicas, duration)?;
+    run.run(u64::MAX);
+    Ok(run.point())
+}
+
+/// One read-scaling measurement that can run in pieces (so the page can spread it over
+/// frames): [`run`](Self::run) it until it is done, then take its [`point`](Self::point).
+/// Run in pieces or at once, the world and the point are the same.
+#[derive(Clone, Debug)]
+pub struct ScalingRun<P: Protocol> {
+    world: World<P>,
+    replicas: u32,
+    duration: Micros,
+}
+
+impl<P: Protocol> ScalingRun<P> {
+    /// Builds the world of `scenario` with one primary and `replicas` replicas, to run for
+    /// `duration` (1 to 60 s).
+    pub fn new(
+        scenario: &Scenario,
+        seed: u64,
+        replicas: u32,
+        duration: Micros,
+    ) -> Result<ScalingRun<P>, ConfigError> {
+        if replicas as usize >= MAX_NODES {
+            return Err(ConfigError::at(
+                "replicas",
+                format!("at most {} replicas (got {replicas})", MAX_NODES - 1),
+            ));
+        }
+        if !(MICROS_PER_SEC..=MAX_DURATION).contains(&duration) {
+            return Err(ConfigError::at("duration", "must be between 1s and 60s"));
+        }
+        let mut s = scenario.clone();
+        let template = |i: usize| -> NodeSpec {
+            let mut spec = match i {
+                0 => scenario.nodes[0].clone(),
+                _ if scenario.nodes.len() > 1 => {
+                    scenario.nodes[1 + (i - 1) % (scenario.nodes.len() - 1)].clone()
+                }
+                _ => NodeSpec::default(),
+            };
+            spec.name = Some(format!("n{i}"));
+            spec
+        };
+        s.nodes = (0..=replicas as usize).map(template).collect();
+        s.links.clear();
+        s.faults.clear();
+        Ok(ScalingRun {
+            world: World::<P>::new(&s, seed)?,
+            replicas,
+            duration,
+        })
     }
-    if !(MICROS_PER_SEC..=MAX_DURATION).contains(&duration) {
-        return Err(ConfigError::at("duration", "must be between 1s and 60s"));
+
+    /// Runs at most `max_events` more events; returns whether the run is done.
+    pub fn run(&mut self, max_events: u64) -> bool {
+        self.world.run_until(self.duration, max_events);
+        self.done()
     }
-    let mut s = scenario.clone();
-    let template = |i: usize| -> NodeSpec {
-        let mut spec = match i {
-            0 => scenario.nodes[0].clone(),
-            _ if scenario.nodes.len() > 1 => {
-                scenario.nodes[1 + (i - 1) % (scenario.nodes.len() - 1)].clone()
+
+    /// Whether the run has reached its duration.
+    pub fn done(&self) -> bool {
+        self.world.now() >= self.duration
+    }
+
+    /// How far the run has got (simulated microseconds).
+    pub fn now(&self) -> Micros {
+        self.world.now()
+    }
+
+    /// What the clients measured (over the window so far, if the run is not done).
+    pub fn point(&self) -> ScalingPoint {
+        let (world, replicas) = (&self.world, self.replicas);
+        let warmup = self.duration / 5;
+        let reached = world.now().min(self.duration);
+        let window = reached.saturating_sub(warmup).max(1) as f64 / MICROS_PER_SEC as f64;
+        let (mut reads, mut writes) = (Vec::new(), Vec::new());
+        let mut refused = 0u64;
+        for op in world.history().ops() {
+            let Some(done) = op.completed_at.filter(|&t| t >= warmup) else {
+                continue;
+            };
+            if op.error == Some(OpError::Overloaded) {
+                refused += 1;
             }
-            _ => NodeSpec::default(),
-        };
-        spec.name = Some(format!("n{i}"));
-        spec
-    };
-    s.nodes = (0..=replicas as usize).map(template).collect();
-    s.links.clear();
-    s.faults.clear();
-    let mut world = World::<P>::new(&s, seed)?;
-    let warmup = duration / 5;
-    world.run_until(duration, u64::MAX);
-    let window = (duration - warmup) as f64 / MICROS_PER_SEC as f64;
-    let (mut reads, mut writes) = (Vec::new(), Vec::new());
-    let mut refused = 0u64;
-    for op in world.history().ops() {
-        let Some(done) = op.completed_at.filter(|&t| t >= warmup) else {
-            continue;
-        };
-        if op.error == Some(OpError::Overloaded) {
-            refused += 1;
+            if op.outcome != Outcome::Ok {
+                continue;
+            }
+            let ms = (done - op.invoked_at) as f64 / 1000.0;
+            match op.kind {
+                OpKind::Read => reads.push(ms),
+                OpKind::Write | OpKind::Cas => writes.push(ms),
+            }
         }
-        if op.outcome != Outcome::Ok {
-            continue;
-        }
-        let ms = (done - op.invoked_at) as f64 / 1000.0;
-        match op.kind {
-            OpKind::Read => reads.push(ms),
-            OpKind::Write | OpKind::Cas => writes.push(ms),
+        let per_sec = |n: usize| libm::round(n as f64 / window * 10.0) / 10.0;
+        let (rn, wn) = (reads.len(), writes.len());
+        let reads = Spread::of(reads).unwrap_or_default();
+        let writes = Spread::of(writes).unwrap_or_default();
+        ScalingPoint {
+            replicas,
+            reads_per_sec: per_sec(rn),
+            writes_per_sec: per_sec(wn),
+            read_p50_ms: reads.p50,
+            read_p95_ms: reads.p95,
+            write_p50_ms: writes.p50,
+            write_p95_ms: writes.p95,
+            refused_per_sec: per_sec(refused as usize),
+            events: world.events_processed(),
         }
     }
-    let per_sec = |n: usize| libm::round(n as f64 / window * 10.0) / 10.0;
-    let (rn, wn) = (reads.len(), writes.len());
-    let reads = Spread::of(reads).unwrap_or_default();
-    let writes = Spread::of(writes).unwrap_or_default();
-    Ok(ScalingPoint {
-        replicas,
-        reads_per_sec: per_sec(rn),
-        writes_per_sec: per_sec(wn),
-        read_p50_ms: reads.p50,
-        read_p95_ms: reads.p95,
-        write_p50_ms: writes.p50,
-        write_p95_ms: writes.p95,
-        refused_per_sec: per_sec(refused as usize),
-        events: world.events_processed(),
-    })
 }

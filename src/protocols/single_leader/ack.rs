@@ -192,6 +192,25 @@ impl AckPolicy {
         }
     }
 
+    /// Why a cluster of `nodes` nodes (one primary, `nodes - 1` replicas) can never meet
+    /// this policy, if it cannot: it names more replicas than there are, so every write
+    /// would wait until its client gave up (its outcome unknown). `"majority"` and
+    /// `"all"` scale with the cluster and always can.
+    pub fn unmet_in(&self, nodes: usize) -> Option<String> {
+        let replicas = nodes.saturating_sub(1);
+        match self.replicas {
+            AckCount::Replicas(k) if k as usize > replicas => Some(format!(
+                "{} asks {k} replica{} to confirm each write, but the cluster has {replicas} \
+                 ({nodes} node{} with the primary): every write would wait until its client \
+                 gave up",
+                self.describe(),
+                if k == 1 { "" } else { "s" },
+                if nodes == 1 { "" } else { "s" },
+            )),
+            _ => None,
+        }
+    }
+
     /// A small number that tells policies apart (for grouping latencies without text).
     pub fn key(&self) -> u32 {
         let count = match self.replicas {

@@ -68,10 +68,7 @@ impl World<SingleLeader> {
         match action {
             Promote { node } => self.promote(*node).map(|()| Acted::Done),
             Switchover { node } => self.switchover(*node).map(|()| Acted::Done),
-            SetAckPolicy { policy } => {
-                self.set_ack_policy(*policy);
-                Ok(Acted::Done)
-            }
+            SetAckPolicy { policy } => self.set_ack_policy(*policy).map(|()| Acted::Done),
             SetSemiSyncFallback { wait } => {
                 self.set_semi_sync_fallback(wait.map(Dur::micros));
                 Ok(Acted::Done)

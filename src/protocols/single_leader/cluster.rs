@@ -37,6 +37,13 @@ impl World<SingleLeader> {
         if staying == 0 {
             return Err(ActionError("a cluster needs at least one node".into()));
         }
+        let ack = self.scenario.replication.ack_policy;
+        if let Some(why) = ack.unmet_in(staying) {
+            return Err(ActionError(format!(
+                "{name} cannot be removed: the acknowledgement policy would then be unmeetable \
+                 ({why}); lower the policy first"
+            )));
+        }
         self.model.leaving.insert(id);
         let in_config = self
             .primary()

@@ -20,6 +20,7 @@
 //! the primary it knows of.
 
 use super::log::{Lsn, Term};
+use crate::config::error::object;
 use crate::kernel::time::{Dur, Micros};
 use serde::{Deserialize, Serialize};
 
@@ -36,12 +37,25 @@ pub enum ReadConsistency {
     ReadYourWrites,
     Monotonic,
     /// `{"boundedStaleness": {"max": "200ms"}}`
+    #[serde(deserialize_with = "bounded_staleness")]
     BoundedStaleness {
         max: Dur,
     },
     /// Majority-committed data only (MongoDB `readConcern: "majority"`).
     Majority,
     Linearizable,
+}
+
+/// The bound of `{"boundedStaleness": {"max": "200ms"}}`, from an object only (serde would
+/// also read `["200ms"]`).
+fn bounded_staleness<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Dur, D::Error> {
+    #[derive(Deserialize, Serialize)]
+    #[serde(remote = "Self", deny_unknown_fields)]
+    struct Bound {
+        max: Dur,
+    }
+    crate::object_only!(Bound, r#"{"max": "200ms"}"#);
+    object::<D, Bound>(d).map(|b| b.max)
 }
 
 /// What a replica does when it cannot serve a read yet.

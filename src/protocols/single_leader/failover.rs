@@ -24,7 +24,7 @@ pub enum FailoverMode {
 
 /// In a scenario: `"failover": {"mode": "raft", "electionTimeout": "1s"}`.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(remote = "Self", rename_all = "camelCase", deny_unknown_fields)]
 pub struct FailoverSpec {
     #[serde(default)]
     pub mode: FailoverMode,
@@ -37,6 +37,8 @@ pub struct FailoverSpec {
     #[serde(default)]
     pub pre_vote: bool,
 }
+
+crate::object_only!(FailoverSpec, r#"{"mode": "raft", "electionTimeout": "1s"}"#);
 
 fn default_election_timeout() -> Dur {
     Dur::ms(1000)

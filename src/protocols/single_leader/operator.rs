@@ -78,10 +78,32 @@ impl World<SingleLeader> {
         self.nodes.iter().map(|s| s.node.term).max().unwrap_or(0) + 1
     }
 
-    /// Sets the cluster's acknowledgement policy (for workload writes and plain `write`).
-    pub fn set_ack_policy(&mut self, ack: AckPolicy) {
+    /// Sets the cluster's acknowledgement policy (for workload writes and plain `write`);
+    /// refused when the cluster has fewer replicas than it names.
+    pub fn set_ack_policy(&mut self, ack: AckPolicy) -> Result<(), ActionError> {
+        self.check_ack_policy(&ack)?;
         self.scenario.replication.ack_policy = ack;
         self.configured("ackPolicy");
+        Ok(())
+    }
+
+    /// Refuses a policy that names more replicas than the cluster has (counting those not
+    /// on their way out): every write under it would wait until its client gave up.
+    pub(super) fn check_ack_policy(&self, ack: &AckPolicy) -> Result<(), ActionError> {
+        match ack.unmet_in(self.staying_members()) {
+            Some(why) => Err(ActionError(format!(
+                "acknowledgement policy: {why}; add replicas first, or ask for fewer"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// How many nodes the cluster has, not counting those being removed.
+    pub(super) fn staying_members(&self) -> usize {
+        self.members()
+            .iter()
+            .filter(|m| !self.model.leaving.contains(m))
+            .count()
     }
 
     /// `None`: block until enough replicas confirm; `Some(wait)`: fall back to async after
@@ -113,7 +135,7 @@ impl World<SingleLeader> {
     pub fn set_failover(&mut self, spec: FailoverSpec) -> Result<(), ConfigError> {
         let mut candidate = self.scenario.clone();
         candidate.failover = spec;
-        candidate.validate()?;
+        candidate.validate_settings()?;
         let was = self.scenario.failover.mode;
         self.scenario.failover = spec;
         self.model.leadership.raft_throughout &= spec.mode == FailoverMode::Raft;

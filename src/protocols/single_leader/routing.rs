@@ -277,6 +277,7 @@ impl World<SingleLeader> {
         value: &str,
         ack: AckPolicy,
     ) -> Result<OpId, crate::kernel::ActionError> {
+        self.check_ack_policy(&ack)?;
         let mut spec: OpSpec<Meta> = OpSpec::write(key, value);
         spec.meta.ack = Some(ack);
         self.invoke_manual(spec)
