@@ -187,7 +187,10 @@ fn facts<'a>(ops: &'a [replica_lab::Op], split: &'a [SplitBrain]) -> RunFacts<'a
         stores: Vec::new(),
         split_brains: split,
         discards: &[],
+        order: &[],
         now: 1_000,
+        judged_through: 0,
+        segment: false,
     }
 }
 

@@ -22,6 +22,17 @@ pub struct ModelFacts {
     pub stores: Vec<NodeStore>,
     pub split_brains: Vec<SplitBrain>,
     pub discards: Vec<Discard>,
+    /// The final order as epoch ranges, ascending (the authority's terms up to `decided`),
+    /// for writes that left the history's window (`crate::checks::archive`).
+    pub order: Vec<OrderRun>,
+}
+
+/// Positions `first..=last` of the final order are in `epoch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderRun {
+    pub epoch: u64,
+    pub first: u64,
+    pub last: u64,
 }
 
 /// One up replica's visible data, for the divergence check.
@@ -73,7 +84,15 @@ pub struct RunFacts<'a, M> {
     pub stores: Vec<NodeStore>,
     pub split_brains: &'a [SplitBrain],
     pub discards: &'a [Discard],
+    /// The final order as epoch ranges, for versions whose write left the window.
+    pub order: &'a [OrderRun],
     pub now: Micros,
+    /// Only operations with a greater id are judged (the ones before were judged when
+    /// their segment was: `crate::observe::window`); the rest are context.
+    pub judged_through: OpId,
+    /// Judging one segment of a long run: the whole-cluster checks (divergence, split
+    /// brain) wait for the end.
+    pub segment: bool,
 }
 
 impl<'a, M> RunFacts<'a, M> {
@@ -88,8 +107,28 @@ impl<'a, M> RunFacts<'a, M> {
             stores: model.stores.clone(),
             split_brains: &model.split_brains,
             discards: &model.discards,
+            order: &model.order,
             now,
+            judged_through: 0,
+            segment: false,
         }
+    }
+
+    /// Whether the write a read returned is in the final order: by its operation while it
+    /// is among the facts' operations, by its position once it has left the window.
+    pub fn survives_version(&self, v: &Version) -> bool {
+        self.survives(v.op) || (self.op(v.op).is_none() && holds(self.order, v.pos))
+    }
+
+    /// Whether `op` is one this judgement is about (not one judged before).
+    pub fn subject(&self, op: &Op<M>) -> bool {
+        op.id > self.judged_through
+    }
+
+    /// The operation `id`, if it is among the facts' operations (ids are dense).
+    pub fn op(&self, id: OpId) -> Option<&Op<M>> {
+        let first = self.ops.first()?.id;
+        self.ops.get(id.checked_sub(first)? as usize)
     }
 
     /// Whether the write of `op` is in the final order.
@@ -109,6 +148,14 @@ impl<'a, M> RunFacts<'a, M> {
     pub fn write_pos(&self, op: &Op<M>) -> Option<Pos> {
         self.surviving.get(&op.id).copied().or(op.written)
     }
+}
+
+/// Whether the final order holds a write of `pos`'s epoch at its position.
+pub fn holds(order: &[OrderRun], (epoch, index): Pos) -> bool {
+    let i = order.partition_point(|r| r.last < index);
+    order
+        .get(i)
+        .is_some_and(|r| r.first <= index && r.epoch == epoch)
 }
 
 /// A version's place in the order of writes ((0, 0) for "no value").

@@ -26,7 +26,11 @@ pub(crate) fn time(us: Micros) -> String {
 }
 
 pub fn lost_writes<M>(facts: &RunFacts<M>, report: &mut Report) {
-    for op in facts.ops.iter().filter(|o| acknowledged_set(*o)) {
+    for op in facts
+        .ops
+        .iter()
+        .filter(|o| acknowledged_set(*o) && facts.subject(o))
+    {
         let Some(pos) = op.written else {
             continue;
         };
@@ -63,9 +67,9 @@ pub fn lost_writes<M>(facts: &RunFacts<M>, report: &mut Report) {
 }
 
 pub fn dirty_reads<M>(facts: &RunFacts<M>, report: &mut Report) {
-    for op in facts.ops.iter().filter(|o| ok_read(*o)) {
+    for op in facts.ops.iter().filter(|o| ok_read(*o) && facts.subject(o)) {
         let Some(v) = &op.read else { continue };
-        if facts.survives(v.op) || !facts.decided(v.pos) {
+        if facts.survives_version(v) || !facts.decided(v.pos) {
             continue;
         }
         let promised = facts.consensus && op.promise.committed;
@@ -123,7 +127,7 @@ pub fn stale_reads<M>(facts: &RunFacts<M>, report: &mut Report) {
         }
         by_key.insert(key, w);
     }
-    for op in facts.ops.iter().filter(|o| ok_read(*o)) {
+    for op in facts.ops.iter().filter(|o| ok_read(*o) && facts.subject(o)) {
         let Some(w) = by_key.get(&op.key) else {
             continue;
         };

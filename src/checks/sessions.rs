@@ -67,7 +67,9 @@ pub fn check<M>(facts: &RunFacts<M>, report: &mut Report) {
         let mut s = SessionState::default();
         for (_, invoke, op) in events {
             if invoke {
-                judge_invocation(facts, client, &s, op, report);
+                if facts.subject(op) {
+                    judge_invocation(facts, client, &s, op, report);
+                }
             } else {
                 remember_completion(facts, &mut s, op);
             }
@@ -119,8 +121,8 @@ fn judge_invocation<M>(
             }
         }
         if let Some(&(pos, r)) = s.read.get(&op.key) {
-            let both_survive =
-                op.read.as_ref().is_none_or(|v| facts.survives(v.op)) && pos_survives(facts, r);
+            let both_survive = op.read.as_ref().is_none_or(|v| facts.survives_version(v))
+                && pos_survives(facts, r);
             if returned < pos {
                 let promised = both_survive && facts.consensus && op.promise.monotonic;
                 let before = r.read.as_ref().map_or("nothing", |v| &*v.value);
@@ -165,10 +167,11 @@ fn judge_invocation<M>(
     }
     if let Some((pos, r)) = s.newest_read {
         let read_write = r.read.as_ref().map(|v| v.op);
-        let dirty = read_write.is_some_and(|u| !facts.survives(u)) && facts.decided(pos);
+        let dirty =
+            r.read.as_ref().is_some_and(|v| !facts.survives_version(v)) && facts.decided(pos);
         if dirty || pos > mine {
             let durable = read_write
-                .and_then(|u| facts.ops.get(u.checked_sub(1)? as usize))
+                .and_then(|u| facts.op(u))
                 .is_some_and(|u| u.durable);
             let text = format!(
                 "c{client}'s write {}={} survived {} the {} it had read",
@@ -186,7 +189,7 @@ fn judge_invocation<M>(
 }
 
 fn pos_survives<M>(facts: &RunFacts<M>, read: &Op<M>) -> bool {
-    read.read.as_ref().is_none_or(|v| facts.survives(v.op))
+    read.read.as_ref().is_none_or(|v| facts.survives_version(v))
 }
 
 fn remember_completion<'a, M>(facts: &RunFacts<M>, s: &mut SessionState<'a, M>, op: &'a Op<M>) {

@@ -141,7 +141,13 @@ impl<P: Protocol> World<P> {
             node,
         });
         self.clients[client as usize].outstanding.insert(id);
-        let msg = P::request(self, client, &self.history.ops()[id as usize - 1]);
+        let msg = P::request(
+            self,
+            client,
+            self.history
+                .get(id)
+                .expect("a new operation is in the window"),
+        );
         self.send(Addr::Client(client), Addr::Node(node), msg);
         let key = (
             self.now + self.scenario.workload.timeout.micros(),
@@ -192,7 +198,13 @@ impl<P: Protocol> World<P> {
         };
         record.redirects += 1;
         record.node = to;
-        let msg = P::request(self, c, &self.history.ops()[op as usize - 1]);
+        let msg = P::request(
+            self,
+            c,
+            self.history
+                .get(op)
+                .expect("a pending operation is in the window"),
+        );
         self.send(Addr::Client(c), Addr::Node(to), msg);
     }
 
@@ -263,8 +275,14 @@ impl<P: Protocol> World<P> {
             self.timeouts.remove(&key);
         }
         self.history.count_completion(op_id);
-        let op = &self.history.ops()[op_id as usize - 1];
+        let op = self
+            .history
+            .get(op_id)
+            .expect("a just-completed operation is in the window");
         if op.outcome == Outcome::Ok {
+            if let Some(latency) = op.latency() {
+                self.metrics.completed(op.kind.mutates(), latency);
+            }
             match (op.kind.mutates(), P::policy(&op.meta), op.latency()) {
                 (true, Some(policy), Some(latency)) => {
                     let label = || P::policy_label(&op.meta);

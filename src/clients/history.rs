@@ -10,7 +10,7 @@
 //! order of writes ([`Pos`]); the checkers in `crate::checks` judge the finished history
 //! again, against the cluster's final state.
 
-use crate::kernel::time::Micros;
+use crate::kernel::time::{Micros, MICROS_PER_MS};
 use crate::kernel::{ClientId, NodeId, OpId, Pos, Text};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -148,12 +148,30 @@ pub struct Counters {
     pub reads_failed: u64,
     pub stale_reads: u64,
     pub pending: u64,
+    /// Requests refused because a node's queue was full.
+    pub overloaded: u64,
 }
 
-/// All operations of a run, indexed by id (ids are dense from 1).
+/// How old an operation is when the checkers judge it; it leaves the window at twice this.
+pub const HISTORY_WINDOW: Micros = 30_000 * MICROS_PER_MS;
+
+/// Under a heavy load the window is counted too: an operation is judged once this many
+/// newer ones exist, whatever its age, and leaves at twice this (so the window holds at
+/// most about 2 × [`WINDOW_OPS`] operations, ~330 bytes each).
+pub const WINDOW_OPS: usize = 50_000;
+
+/// The operations of a run, indexed by id (ids are dense from 1): a window of the most
+/// recent ones, for the views and the checkers. Older operations are *retired* once the
+/// checkers have judged them (`crate::observe::window`), so memory stays bounded on long
+/// runs; the running [`Counters`] count every operation ever made.
 #[derive(Clone, Debug)]
 pub struct History<M> {
+    /// Operations `retired + 1 ..`, in id order.
     ops: Vec<Op<M>>,
+    /// Operations up to this id have left the window.
+    retired: OpId,
+    /// Operations up to this id have been judged by the checkers (`retired` or later).
+    judged: OpId,
     counters: Counters,
     /// The next place in the order of invocations and completions.
     seq: u64,
@@ -163,6 +181,8 @@ impl<M> Default for History<M> {
     fn default() -> History<M> {
         History {
             ops: Vec::new(),
+            retired: 0,
+            judged: 0,
             counters: Counters::default(),
             seq: 0,
         }
@@ -171,7 +191,7 @@ impl<M> Default for History<M> {
 
 impl<M> History<M> {
     pub fn invoke(&mut self, mut op: Op<M>) -> OpId {
-        op.id = self.ops.len() as OpId + 1;
+        op.id = self.retired + self.ops.len() as OpId + 1;
         op.invoke_seq = self.seq;
         self.seq += 1;
         let id = op.id;
@@ -183,7 +203,7 @@ impl<M> History<M> {
     /// Counts an operation that has just left `pending` (call once, after setting its outcome).
     pub fn count_completion(&mut self, id: OpId) {
         let seq = self.seq;
-        let Some(op) = id.checked_sub(1).and_then(|i| self.ops.get_mut(i as usize)) else {
+        let Some(op) = self.index(id).and_then(|i| self.ops.get_mut(i)) else {
             return;
         };
         if op.outcome != Outcome::Pending {
@@ -201,6 +221,7 @@ impl<M> History<M> {
             (false, _) => c.reads_failed += 1,
         }
         c.stale_reads += u64::from(op.stale);
+        c.overloaded += u64::from(op.error == Some(OpError::Overloaded));
         c.pending -= 1;
     }
 
@@ -208,8 +229,13 @@ impl<M> History<M> {
         &self.counters
     }
 
+    fn index(&self, id: OpId) -> Option<usize> {
+        id.checked_sub(self.retired + 1).map(|i| i as usize)
+    }
+
+    /// The operation, while it is in the window.
     pub fn get(&self, id: OpId) -> Option<&Op<M>> {
-        id.checked_sub(1).and_then(|i| self.ops.get(i as usize))
+        self.index(id).and_then(|i| self.ops.get(i))
     }
 
     /// The operation, if it has not completed yet.
@@ -218,19 +244,47 @@ impl<M> History<M> {
     }
 
     pub fn get_mut(&mut self, id: OpId) -> Option<&mut Op<M>> {
-        id.checked_sub(1).and_then(|i| self.ops.get_mut(i as usize))
+        self.index(id).and_then(|i| self.ops.get_mut(i))
     }
 
+    /// The operations in the window, oldest first.
     pub fn ops(&self) -> &[Op<M>] {
         &self.ops
     }
 
+    /// Operations ever invoked (retired ones included).
     pub fn len(&self) -> usize {
-        self.ops.len()
+        (self.retired as usize) + self.ops.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        self.len() == 0
+    }
+
+    /// Operations up to this id have left the window.
+    pub fn retired(&self) -> OpId {
+        self.retired
+    }
+
+    /// Operations up to this id have been judged by the checkers.
+    pub fn judged(&self) -> OpId {
+        self.judged
+    }
+
+    /// Marks the operations up to `id` judged.
+    pub fn set_judged(&mut self, id: OpId) {
+        self.judged = self
+            .judged
+            .max(id.min(self.retired + self.ops.len() as OpId));
+    }
+
+    /// Drops the judged operations up to `id` from the window.
+    pub fn retire_through(&mut self, id: OpId) {
+        let id = id.min(self.judged);
+        if id > self.retired {
+            self.ops.drain(..(id - self.retired) as usize);
+            self.retired = id;
+        }
     }
 
     /// The most recent `n` operations, newest last.
@@ -282,6 +336,24 @@ impl StalenessOracle {
                 self.acked.insert(key.clone(), vec![first]);
             }
         }
+    }
+
+    /// Forgets the detail of writes acknowledged before `horizon`, keeping per key the last
+    /// of them (which carries the newest version among them): reads invoked after the
+    /// horizon are still judged stale exactly, and their staleness is at least the one
+    /// reported (it is measured from that last write when an older one was missed too).
+    pub fn compact(&mut self, horizon: Micros) {
+        for writes in self.acked.values_mut() {
+            let old = writes.partition_point(|w| w.acked_at < horizon);
+            if old > 1 {
+                writes.drain(..old - 1);
+            }
+        }
+    }
+
+    /// Acknowledged writes remembered (for the memory figures).
+    pub fn remembered(&self) -> usize {
+        self.acked.values().map(Vec::len).sum()
     }
 
     /// Judges a read of `key` invoked at `invoked_at` that returned the version at

@@ -20,10 +20,11 @@ use super::rng::SimRng;
 use super::service::ServiceQueue;
 use super::time::{Micros, MICROS_PER_MS};
 use super::trace::{DropReason, MsgId, Trace, TraceEvent};
-use crate::clients::history::{History, Op, StalenessOracle};
+use crate::checks::archive::{Archive, LinearizabilityCuts};
+use crate::clients::history::{History, Op, StalenessOracle, HISTORY_WINDOW, WINDOW_OPS};
 use crate::clients::workload::{Client, Workload};
 use crate::config::{ConfigError, Scenario, MAX_NODES};
-use crate::observe::metrics::LagStats;
+use crate::observe::distribution::LagStats;
 use crate::observe::metrics::{Metrics, NodeReading, SAMPLE_EVERY};
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -132,6 +133,11 @@ pub struct World<P: Protocol> {
     pub(crate) trace: Trace<P>,
     pub(crate) lag: LagStats,
     pub(crate) metrics: Metrics,
+    /// What the checkers keep of operations that left the history's window.
+    pub(crate) archive: Archive,
+    pub(crate) cuts: LinearizabilityCuts,
+    /// How old, or how many operations back, an operation is judged (`observe::window`).
+    pub(crate) history_window: (Micros, usize),
     /// The model's settings and observers.
     pub(crate) model: P::Model,
     /// Every action from outside so far, with its moment (see `actions.rs`).
@@ -175,6 +181,9 @@ impl<P: Protocol> World<P> {
             trace: Trace::new(scenario.event_log as usize),
             lag: LagStats::default(),
             metrics: Metrics::default(),
+            archive: Archive::default(),
+            cuts: LinearizabilityCuts::default(),
+            history_window: (HISTORY_WINDOW, WINDOW_OPS),
             model: P::model(scenario),
             actions: Vec::new(),
             fault_errors: Vec::new(),
@@ -300,6 +309,7 @@ impl<P: Protocol> World<P> {
                 self.sample_lag();
                 if self.now % SAMPLE_EVERY == 0 {
                     self.sample_metrics();
+                    self.bound_history();
                 }
                 self.schedule(LAG_SAMPLE_EVERY, EventKind::Sample);
             }

@@ -23,12 +23,20 @@ impl<P: Protocol> World<P> {
     /// linearizability the lab judges (writes, compare-and-sets, linearizable reads).
     /// Operations still pending count as `info` (they may yet take effect).
     pub fn jepsen_history(&self, all: bool) -> History {
-        let ops: Vec<&Op<P::OpMeta>> = self
-            .history
-            .ops()
-            .iter()
-            .filter(|o| all || o.kind.mutates() || promises_linearizability(*o))
-            .collect();
+        self.jepsen_history_of(
+            self.history
+                .ops()
+                .iter()
+                .filter(|o| all || o.kind.mutates() || promises_linearizability(*o)),
+        )
+    }
+
+    /// These operations (in id order) as Jepsen events.
+    pub fn jepsen_history_of<'a>(&self, ops: impl Iterator<Item = &'a Op<P::OpMeta>>) -> History
+    where
+        P::OpMeta: 'a,
+    {
+        let ops: Vec<&Op<P::OpMeta>> = ops.collect();
         // (place in the history's order, is a completion, op)
         let mut events: Vec<(u64, bool, &Op<P::OpMeta>)> = Vec::with_capacity(ops.len() * 2);
         for &op in &ops {
@@ -174,6 +182,6 @@ impl<P: Protocol> World<P> {
 }
 
 /// A read whose level promises linearizability.
-fn promises_linearizability<M>(op: &Op<M>) -> bool {
+pub(crate) fn promises_linearizability<M>(op: &Op<M>) -> bool {
     op.kind == OpKind::Read && op.promise.fresh
 }

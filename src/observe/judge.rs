@@ -38,6 +38,9 @@ impl<P: Protocol> World<P> {
     /// Every checker's verdict on the run so far. `settled`: judge the final state as
     /// final (absence from it is a loss whatever its position; replicas must agree).
     pub fn anomalies(&self, settled: bool) -> Report {
+        if self.history.judged() > 0 {
+            return self.windowed_anomalies(settled);
+        }
         let model = P::facts(self, settled);
         let facts = RunFacts::new(self.history.ops(), &model, settled, self.now);
         let mut report = checks::judge(&facts);

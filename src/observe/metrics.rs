@@ -5,8 +5,9 @@
 
 use crate::kernel::time::{Micros, MICROS_PER_MS};
 use crate::kernel::NodeId;
+use crate::observe::distribution::{Distribution, LatencyHistogram};
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Simulated time between samples.
 pub const SAMPLE_EVERY: Micros = 100 * MICROS_PER_MS;
@@ -14,65 +15,6 @@ pub const SAMPLE_EVERY: Micros = 100 * MICROS_PER_MS;
 pub const SAMPLES_KEPT: usize = 1200;
 /// Samples in the one-second window rates are computed over.
 const WINDOW: usize = 10;
-
-/// A latency histogram with 8 sub-buckets per power of two (at most 12.5% error), cheap
-/// enough to update on every completion.
-#[derive(Clone, Debug, Default)]
-pub struct LatencyHistogram {
-    counts: Vec<u64>,
-    total: u64,
-}
-
-impl LatencyHistogram {
-    fn bucket(us: Micros) -> usize {
-        if us < 8 {
-            return us as usize;
-        }
-        let exp = 63 - us.leading_zeros() as usize; // >= 3
-        let sub = ((us >> (exp - 3)) & 7) as usize;
-        (exp - 2) * 8 + sub
-    }
-
-    /// The middle of a bucket's range.
-    fn value(bucket: usize) -> Micros {
-        if bucket < 8 {
-            return bucket as Micros;
-        }
-        let exp = bucket / 8 + 2;
-        let sub = (bucket % 8) as Micros;
-        let low = (8 + sub) << (exp - 3);
-        low + (1 << (exp - 3)) / 2
-    }
-
-    pub fn record(&mut self, us: Micros) {
-        let b = Self::bucket(us);
-        if self.counts.len() <= b {
-            self.counts.resize(b + 1, 0);
-        }
-        self.counts[b] += 1;
-        self.total += 1;
-    }
-
-    pub fn count(&self) -> u64 {
-        self.total
-    }
-
-    /// The value at quantile `q` (0 to 1), by nearest rank.
-    pub fn quantile(&self, q: f64) -> Option<Micros> {
-        if self.total == 0 {
-            return None;
-        }
-        let rank = (libm::ceil(q * self.total as f64) as u64).clamp(1, self.total);
-        let mut seen = 0;
-        for (b, &c) in self.counts.iter().enumerate() {
-            seen += c;
-            if seen >= rank {
-                return Some(Self::value(b));
-            }
-        }
-        None
-    }
-}
 
 /// One node at one sample.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -160,6 +102,11 @@ pub struct Metrics {
     write_latency: Vec<(u32, String, LatencyHistogram)>,
     reads: u64,
     staleness: [u64; STALENESS_BOUNDS_MS.len() + 1],
+    /// Over the whole run, for the summary: successful writes' and reads' latency, and how
+    /// stale stale reads were.
+    pub(crate) write_latency_all: Distribution,
+    pub(crate) read_latency_all: Distribution,
+    pub(crate) staleness_all: Distribution,
 }
 
 impl Metrics {
@@ -177,9 +124,18 @@ impl Metrics {
         self.write_latency[i].2.record(latency);
     }
 
+    /// A successful operation took `latency` (a write when `write`).
+    pub fn completed(&mut self, write: bool, latency: Micros) {
+        match write {
+            true => self.write_latency_all.record(latency),
+            false => self.read_latency_all.record(latency),
+        }
+    }
+
     pub fn read_completed(&mut self, staleness: Option<Micros>) {
         self.reads += 1;
         if let Some(us) = staleness {
+            self.staleness_all.record(us);
             let ms = us / MICROS_PER_MS;
             let b = STALENESS_BOUNDS_MS
                 .iter()
@@ -296,40 +252,9 @@ fn round1(x: f64) -> f64 {
     libm::round(x * 10.0) / 10.0
 }
 
-/// Lag samples per replica.
-#[derive(Clone, Debug, Default)]
-pub struct LagStats {
-    pub(crate) samples: BTreeMap<NodeId, Vec<(u64, Micros)>>,
-}
-
-impl LagStats {
-    pub fn add(&mut self, node: NodeId, entries: u64, micros: Micros) {
-        self.samples
-            .entry(node)
-            .or_default()
-            .push((entries, micros));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn histogram_quantiles_are_within_an_eighth() {
-        let mut h = LatencyHistogram::default();
-        for us in 1..=10_000u64 {
-            h.record(us);
-        }
-        for (q, exact) in [(0.5, 5000.0), (0.95, 9500.0), (0.99, 9900.0)] {
-            let got = h.quantile(q).unwrap() as f64;
-            assert!(
-                (got - exact).abs() / exact < 0.125,
-                "q{q}: {got} vs {exact}"
-            );
-        }
-        assert_eq!(LatencyHistogram::default().quantile(0.5), None);
-    }
 
     #[test]
     fn rates_come_from_the_last_second_and_the_cursor_returns_only_new_samples() {

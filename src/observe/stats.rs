@@ -1,41 +1,13 @@
 //! Run statistics and the summary the headless runner prints: operations by outcome, stale
 //! reads, latency percentiles and per-replica lag (sampled every 50 ms of simulated time).
 
-use crate::clients::history::{OpError, Outcome};
+use crate::clients::history::Outcome;
 use crate::kernel::time::Micros;
 use crate::kernel::{NodeId, Protocol, World};
 use crate::observe::metrics::{PolicyLatency, StalenessView};
 use serde::Serialize;
 
-/// Mean, median, 95th percentile and maximum of a set of samples.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Spread {
-    pub mean: f64,
-    pub p50: f64,
-    pub p95: f64,
-    pub p99: f64,
-    pub max: f64,
-}
-
-impl Spread {
-    /// Nearest-rank percentiles of `values` (sorted here).
-    pub fn of(mut values: Vec<f64>) -> Option<Spread> {
-        if values.is_empty() {
-            return None;
-        }
-        values.sort_by(f64::total_cmp);
-        let rank =
-            |p: f64| values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
-        Some(Spread {
-            mean: round3(values.iter().sum::<f64>() / values.len() as f64),
-            p50: round3(rank(0.50)),
-            p95: round3(rank(0.95)),
-            p99: round3(rank(0.99)),
-            max: round3(values[values.len() - 1]),
-        })
-    }
-}
+pub use crate::observe::distribution::Spread;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -44,17 +16,6 @@ pub struct OutcomeCounts {
     pub fail: u64,
     pub info: u64,
     pub pending: u64,
-}
-
-impl OutcomeCounts {
-    fn add(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Ok => self.ok += 1,
-            Outcome::Fail => self.fail += 1,
-            Outcome::Info => self.info += 1,
-            Outcome::Pending => self.pending += 1,
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -131,34 +92,49 @@ fn ms(us: Micros) -> f64 {
 }
 
 impl<P: Protocol> World<P> {
-    pub fn summary(&self) -> Summary<P> {
-        let mut writes = OutcomeCounts::default();
-        let mut reads = OutcomeCounts::default();
-        let (mut wlat, mut rlat, mut staleness) = (Vec::new(), Vec::new(), Vec::new());
+    /// The counts with the operations still pending (all in the window: an operation
+    /// leaves it only once judged, after it completed).
+    fn with_pending(
+        &self,
+        mut reads: OutcomeCounts,
+        mut writes: OutcomeCounts,
+    ) -> (OutcomeCounts, OutcomeCounts) {
         for op in self.history.ops() {
-            let (counts, lat) = if op.kind.mutates() {
-                (&mut writes, &mut wlat)
-            } else {
-                (&mut reads, &mut rlat)
-            };
-            counts.add(op.outcome);
-            if op.outcome == Outcome::Ok {
-                lat.extend(op.latency().map(ms));
-            }
-            if op.stale {
-                staleness.extend(op.staleness.map(ms));
+            if op.outcome == Outcome::Pending {
+                match op.kind.mutates() {
+                    true => writes.pending += 1,
+                    false => reads.pending += 1,
+                }
             }
         }
-        let stale_reads = staleness.len() as u64;
+        (reads, writes)
+    }
+
+    pub fn summary(&self) -> Summary<P> {
+        let c = self.history.counters();
+        let reads = OutcomeCounts {
+            ok: c.reads_ok,
+            fail: c.reads_failed,
+            info: 0,
+            pending: 0,
+        };
+        let writes = OutcomeCounts {
+            ok: c.writes_ok,
+            fail: c.writes_failed,
+            info: c.writes_unknown,
+            pending: 0,
+        };
+        let (reads, writes) = self.with_pending(reads, writes);
+        let stale_reads = c.stale_reads;
         let replica_lag = self
             .lag
             .samples
             .iter()
-            .map(|(&node, samples)| ReplicaLag {
+            .map(|(&node, (entries, micros))| ReplicaLag {
                 node,
                 name: self.slot(node).name.clone(),
-                entries: Spread::of(samples.iter().map(|s| s.0 as f64).collect()),
-                ms: Spread::of(samples.iter().map(|s| ms(s.1)).collect()),
+                entries: entries.spread(1.0),
+                ms: micros.spread(1000.0),
             })
             .collect();
         let secs = self.now() as f64 / 1e6;
@@ -170,12 +146,7 @@ impl<P: Protocol> World<P> {
             }
         };
         let metrics = self.metrics_view(u64::MAX);
-        let overloaded = self
-            .history
-            .ops()
-            .iter()
-            .filter(|o| o.error == Some(OpError::Overloaded))
-            .count() as u64;
+        let overloaded = c.overloaded;
         let nodes = self
             .members()
             .into_iter()
@@ -206,9 +177,9 @@ impl<P: Protocol> World<P> {
             writes,
             reads,
             stale_reads,
-            staleness_ms: Spread::of(staleness),
-            write_latency_ms: Spread::of(wlat),
-            read_latency_ms: Spread::of(rlat),
+            staleness_ms: self.metrics.staleness_all.spread(1000.0),
+            write_latency_ms: self.metrics.write_latency_all.spread(1000.0),
+            read_latency_ms: self.metrics.read_latency_all.spread(1000.0),
             replica_lag,
             reads_per_sec: per_sec(reads.ok),
             writes_per_sec: per_sec(writes.ok),
@@ -220,18 +191,5 @@ impl<P: Protocol> World<P> {
             anomalies,
             cluster: P::summary(self),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spread_uses_nearest_rank() {
-        let s = Spread::of((1..=100).map(f64::from).collect()).unwrap();
-        assert_eq!((s.p50, s.p95, s.p99, s.max), (50.0, 95.0, 99.0, 100.0));
-        assert_eq!(s.mean, 50.5);
-        assert_eq!(Spread::of(vec![]), None);
     }
 }

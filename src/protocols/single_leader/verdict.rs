@@ -52,6 +52,7 @@ impl World<SingleLeader> {
             node.commit
         };
         facts.decided = (node.term_at(decided), decided);
+        facts.order = node.wal.term_runs(decided);
         // Where each write of the history landed, checked against the authority's log:
         // by the entry itself while its WAL is kept, by its term once recycled (the same
         // term at the same position is the same entry).

@@ -6,6 +6,7 @@
 //! index of where each term began, so the term of any position, recycled or not, is known
 //! (Raft's Log Matching: the same term at the same position means the same entry).
 
+use crate::checks::facts::OrderRun;
 use crate::kernel::{OpId, Text};
 pub use crate::protocols::single_leader::log::Checkpoint;
 use crate::protocols::single_leader::log::{Entry, Lsn, Payload, Term, Version};
@@ -62,6 +63,25 @@ impl Wal {
     pub fn start_of_term_at(&self, lsn: Lsn) -> Lsn {
         let i = self.terms.partition_point(|&(_, first)| first <= lsn);
         i.checked_sub(1).map_or(0, |i| self.terms[i].1)
+    }
+
+    /// Positions `1..=upto` as term ranges, ascending (the final order for the checkers'
+    /// archive, `crate::checks::archive`).
+    pub fn term_runs(&self, upto: Lsn) -> Vec<OrderRun> {
+        let upto = upto.min(self.last_lsn());
+        let mut runs = Vec::new();
+        for (i, &(term, first)) in self.terms.iter().enumerate() {
+            if first > upto {
+                break;
+            }
+            let next = self.terms.get(i + 1).map_or(Lsn::MAX, |&(_, f)| f);
+            runs.push(OrderRun {
+                epoch: term,
+                first,
+                last: (next - 1).min(upto),
+            });
+        }
+        runs
     }
 
     /// Whether `op`'s write, put at (`term`, `lsn`), is in this log there: by the entry
