@@ -1,15 +1,23 @@
 // The browser half of the throughput benchmark: the same scenario and event count as
 // benches/throughput.rs, timed with performance.now(). Results go to the page and to
-// window.__benchResult for scripts/bench-wasm.mjs.
+// window.__benchResult for scripts/bench-wasm.mjs. `bench.html?only=memory` runs the memory
+// figure alone (js/bench-memory.js).
 import init, { Lab } from '../pkg/replica_lab.js';
 import { checkerBench } from './bench-checker.js';
 import { seekBench } from './bench-seek.js';
+import { memoryBench } from './bench-memory.js';
 
 const EVENTS = 200_000;
 const RUNS = 10;
 
 async function main() {
-  await init();
+  const wasm = await init();
+  if (new URLSearchParams(location.search).get('only') === 'memory') {
+    const result = { memory: memoryBench(wasm.memory), userAgent: navigator.userAgent };
+    document.getElementById('result').textContent = JSON.stringify(result, null, 2);
+    window.__benchResult = result;
+    return;
+  }
   const scenario = await (await fetch('scenarios/bench-heavy-writes.json')).text();
   const rates = [];
   let hash = '';
