@@ -17,6 +17,7 @@ use super::linearizable::Verdict;
 use crate::kernel::time::Micros;
 use crate::kernel::{Pos, Text};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// Positions of one epoch from `first` on.
 #[derive(Clone, Debug, Default)]
@@ -33,9 +34,9 @@ struct Run {
     at: Micros,
 }
 
-/// The largest gap a run spans before a new one starts (keeps a stray position from
-/// allocating a long empty bitmap).
-const MAX_SPAN: u64 = 1 << 20;
+/// Positions a run spans before a new one starts: runs are shared between clones of the
+/// archive (a timeline's checkpoints) and copied only when changed, so they stay small.
+const MAX_SPAN: u64 = 1 << 14;
 
 fn set(bits: &mut Vec<u64>, i: u64) {
     let word = (i / 64) as usize;
@@ -65,7 +66,7 @@ pub enum Mark {
 /// The checkers' memory of the operations that left the window.
 #[derive(Clone, Debug, Default)]
 pub struct Archive {
-    runs: Vec<Run>,
+    runs: Vec<Rc<Run>>,
     /// What the checkers found in the segments judged so far.
     judged: Report,
     /// Operations judged and archived.
@@ -80,17 +81,15 @@ impl Archive {
             .runs
             .iter()
             .rposition(|r| r.epoch == epoch && r.first <= index && index - r.first < MAX_SPAN);
-        let run = match found {
-            Some(i) => &mut self.runs[i],
-            None => {
-                self.runs.push(Run {
-                    epoch,
-                    first: index,
-                    ..Run::default()
-                });
-                self.runs.last_mut().expect("just pushed")
-            }
-        };
+        let i = found.unwrap_or_else(|| {
+            self.runs.push(Rc::new(Run {
+                epoch,
+                first: index,
+                ..Run::default()
+            }));
+            self.runs.len() - 1
+        });
+        let run = Rc::make_mut(&mut self.runs[i]);
         let i = index - run.first;
         match mark {
             Mark::Write { durable } => {
@@ -123,7 +122,7 @@ impl Archive {
         }
     }
 
-    /// Bytes the bitmaps hold (for the memory figures).
+    /// Bytes the bitmaps hold, shared ones included (for the memory figures).
     pub fn bytes(&self) -> usize {
         self.runs
             .iter()

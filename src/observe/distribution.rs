@@ -97,7 +97,7 @@ impl Spread {
 }
 
 /// Exact values kept before percentiles come from the histogram alone.
-pub const EXACT_KEPT: usize = 1 << 16;
+pub const EXACT_KEPT: usize = 1 << 13;
 
 /// Values (microseconds, or any count) with an exact mean and maximum, exact percentiles
 /// while at most [`EXACT_KEPT`] values were recorded, histogram percentiles after that.
