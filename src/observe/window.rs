@@ -52,30 +52,31 @@ impl<P: Protocol> World<P> {
         let judged = self.history.judged();
         let start = (judged - self.history.retired()) as usize;
         let (window, window_ops) = self.history_window;
+        let batch = (MIN_SEGMENT as usize).max(ops.len() / 2);
+        // Operations are in invocation order: the aged ones are a prefix (found by binary
+        // search, so a sample that judges nothing costs next to nothing).
         let judge_before = self.now.saturating_sub(window);
-        let by_count = ops.len().saturating_sub(window_ops);
-        let through = ops[start..]
-            .iter()
-            .enumerate()
-            .take_while(|(i, o)| {
-                o.outcome != Outcome::Pending
-                    && (o.invoked_at < judge_before || start + i < by_count)
-            })
-            .last()
-            .map_or(judged, |(_, o)| o.id);
-        let batch = MIN_SEGMENT.max(ops.len() as u64 / 2);
-        if through < judged + batch {
+        let aged = ops
+            .partition_point(|o| o.invoked_at < judge_before)
+            .max(ops.len().saturating_sub(window_ops));
+        if aged < start + batch {
             return;
         }
+        let upto = ops[start..aged]
+            .iter()
+            .position(|o| o.outcome == Outcome::Pending)
+            .map_or(aged, |p| start + p);
+        if upto < start + batch {
+            return;
+        }
+        let through = ops[upto - 1].id;
         // Leaving: judged, and twice the window old or twice its count back.
         let retire_before = self.now.saturating_sub(window.saturating_mul(2));
-        let by_count = ops.len().saturating_sub(window_ops.saturating_mul(2));
         let leaving = ops
-            .iter()
-            .enumerate()
-            .take_while(|(i, o)| o.id <= through && (o.invoked_at < retire_before || *i < by_count))
-            .last()
-            .map(|(_, o)| o.id);
+            .partition_point(|o| o.invoked_at < retire_before)
+            .max(ops.len().saturating_sub(window_ops.saturating_mul(2)))
+            .min(upto);
+        let leaving = leaving.checked_sub(1).map(|i| ops[i].id);
         let retiring = leaving
             .and_then(|id| self.history.get(id + 1))
             .map_or(retire_before, |o| o.invoked_at);
