@@ -111,6 +111,11 @@ export class ReplicaLab {
     const ro = new ResizeObserver(bus.guard(() => this.resize()));
     ro.observe(refs.canvasWrap);
     bus.onClose(() => ro.disconnect());
+    // What the stage has room for when the lab opens: the charts under a tall stage only,
+    // the key open only when there is room to spare (both stay the student's to toggle).
+    const stageH = refs.canvasWrap.parentElement.clientHeight;
+    this.panels.metrics.setVisible(options.charts ?? stageH >= 600);
+    refs.legend.open = stageH >= 860;
     this.resize();
 
     try {

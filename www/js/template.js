@@ -37,11 +37,11 @@ export const TEMPLATE = /* html */ `
         <button type="button" class="rl-btn rl-btn-primary rl-play" data-ref="play" data-testid="play-pause" aria-keyshortcuts="Space" title="Play / pause (Space)">
           <svg class="rl-icon rl-icon-play" viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5v11l9-5.5z"/></svg>
           <svg class="rl-icon rl-icon-pause" viewBox="0 0 16 16" aria-hidden="true"><path d="M3.5 2.5h3v11h-3zM9.5 2.5h3v11h-3z"/></svg>
-          <span data-ref="playLabel">Play</span>
+          <span class="rl-btn-text" data-ref="playLabel">Play</span>
         </button>
         <button type="button" class="rl-btn" data-ref="step" data-testid="step" aria-keyshortcuts="ArrowRight" title="Run exactly one event (→)">
           <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M3 2.5v11l7-5.5zM11 2.5h2.5v11H11z"/></svg>
-          Step
+          <span class="rl-btn-text">Step</span>
         </button>
       </div>
       <label class="rl-group rl-speed" title="Simulated time per real second (log scale)">
@@ -51,7 +51,7 @@ export const TEMPLATE = /* html */ `
       </label>
       <button type="button" class="rl-btn rl-btn-toggle" data-ref="chartsToggle" data-testid="charts-toggle" aria-pressed="true" title="Show or hide the charts under the stage">
         <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M2 13.5h12V15H2zM3 8h2.5v4.5H3zM6.8 4h2.5v8.5H6.8zM10.6 6.5h2.5v6h-2.5z"/></svg>
-        Charts
+        <span class="rl-btn-text">Charts</span>
       </button>
       <div class="rl-group rl-seed">
         <label class="rl-inline"><span class="rl-label">Seed</span>
@@ -59,7 +59,7 @@ export const TEMPLATE = /* html */ `
         </label>
         <button type="button" class="rl-btn" data-ref="reset" data-testid="reset" title="Start over from the scenario with this seed">
           <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 2.5a5.5 5.5 0 1 1-5.2 3.7l1.4.5A4 4 0 1 0 8 4v2L4.8 3.25 8 .5z"/></svg>
-          Reset
+          <span class="rl-btn-text">Reset</span>
         </button>
       </div>
     </div>
@@ -91,7 +91,8 @@ export const TEMPLATE = /* html */ `
         <div class="rl-chart-box"><canvas data-ref="chartThroughput" data-testid="chart-throughput" role="img" aria-label="Reads and writes per second over time"></canvas></div>
       </figure>
     </section>
-    <div class="rl-legend" data-testid="legend">
+    <details class="rl-legend" data-ref="legend" data-testid="legend">
+      <summary>Key to the stage</summary>
       <p class="rl-narration" data-ref="narration" data-testid="narration"></p>
       <p class="rl-analogy"><b>The backup band.</b> The primary is the lead singer: it sings every write. Replicas are backup singers repeating what they hear. A listener who asks a backup singer may hear an old verse: a <span class="rl-tag rl-tag-stale">stale read</span>.</p>
       <ul class="rl-keys">
@@ -116,7 +117,7 @@ export const TEMPLATE = /* html */ `
         <li><i class="rl-swatch rl-bad"></i>far behind</li>
       </ul>
       <p class="rl-knobs" data-ref="legendKnobs" data-testid="legend-knobs">Acks are async: PostgreSQL <code>synchronous_commit=local</code>, MongoDB <code>w:1</code>. Lag = <code>pg_stat_replication</code> write / flush / replay lag.</p>
-    </div>
+    </details>
   </section>
 
   <aside class="rl-side">
@@ -125,7 +126,7 @@ export const TEMPLATE = /* html */ `
       <button type="button" role="tab" class="rl-tab" data-tab="writes" data-testid="tab-writes" aria-selected="false">Writes</button>
       <button type="button" role="tab" class="rl-tab" data-tab="reads" data-testid="tab-reads" aria-selected="false">Reads</button>
       <button type="button" role="tab" class="rl-tab" data-tab="load" data-testid="tab-load" aria-selected="false">Load</button>
-      <button type="button" role="tab" class="rl-tab" data-tab="node" data-testid="tab-node" aria-selected="false">Inspector</button>
+      <button type="button" role="tab" class="rl-tab" data-tab="node" data-testid="tab-node" aria-selected="false" title="The selected node">Node</button>
       <button type="button" role="tab" class="rl-tab" data-tab="cluster" data-testid="tab-cluster" aria-selected="false">Cluster</button>
       <button type="button" role="tab" class="rl-tab" data-tab="faults" data-testid="tab-faults" aria-selected="false">Faults</button>
     </div>
