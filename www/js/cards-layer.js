@@ -52,13 +52,16 @@ export class SingleLeaderCards {
     return this.loadRow ? 'L' : '';
   }
 
-  /** Chooses the log strip grid (1 or 2 rows) for a card width; returns the card height. */
-  fit(cardW) {
+  /**
+   * Chooses the log strip grid (1 or 2 rows; `maxRows` 1 for a short stage) for a card
+   * width; returns the card height.
+   */
+  fit(cardW, maxRows = 2) {
     const stripW = cardW - 16;
     let perRow = LOG_CELLS;
     let rows = 1;
-    if (cardW < 120) {
-      // A small card (a phone with many nodes) shows only the newest 8 entries.
+    if (cardW < 120 || (maxRows < 2 && stripW / LOG_CELLS < 15)) {
+      // A small (or short) card shows only the newest 8 entries.
       perRow = LOG_CELLS / 2;
     } else if (stripW / LOG_CELLS < 15) {
       perRow = LOG_CELLS / 2;

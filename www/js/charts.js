@@ -15,7 +15,7 @@ function themeOf(el) {
     bg: v('--rl-card', '#172033'),
     text: v('--rl-text', '#e7ebf3'),
     muted: v('--rl-muted', '#8d97ad'),
-    grid: 'rgba(141, 151, 173, 0.16)',
+    grid: 'rgba(141, 151, 173, 0.22)',
     accent: v('--rl-accent', '#6aa6ff'),
     good: v('--rl-good', '#3ecf8e'),
     warn: v('--rl-warn', '#f5b342'),
@@ -78,6 +78,12 @@ export class Chart {
     this.canvas.width = Math.max(1, Math.round(w * dpr));
     this.canvas.height = Math.max(1, Math.round(h * dpr));
     return true;
+  }
+
+  /** Reads the colours again (after a theme change) and redraws. */
+  retheme() {
+    this.theme = themeOf(this.canvas);
+    this._paint();
   }
 
   /** Redraws with new data (or the last data when called without). */

@@ -1,6 +1,7 @@
 // The header and the toolbar of one instance: the scenario's name and narration, the run
 // state, simulated time, events and seed; play/pause, step, speed, seed and reset, the
-// lesson picker; and the keyboard shortcuts (Space: play/pause, →: one event), which act
+// lesson picker; and the keyboard shortcuts (Space: play/pause, →: one event, ←: one event
+// back), which act
 // only while focus is inside this lab's root.
 
 import { setText } from './dom.js';
@@ -52,6 +53,7 @@ export function wireControls(root, refs, bus, actions, options) {
     r.runState.dataset.state = state;
     r.play.disabled = crashed;
     r.step.disabled = crashed;
+    r.stepBack.disabled = crashed;
     const v = Math.log10(speed);
     if (Math.abs(Number(r.speed.value) - v) > 0.005) r.speed.value = String(v);
     setText(r.speedOut, fmtSpeed(speed));
@@ -75,6 +77,9 @@ export function wireControls(root, refs, bus, actions, options) {
     } else if (e.key === 'ArrowRight') {
       e.preventDefault();
       actions.step();
+    } else if (e.key === 'ArrowLeft') {
+      e.preventDefault();
+      actions.stepBack();
     }
   });
 }

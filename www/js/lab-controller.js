@@ -5,7 +5,9 @@
 // the speed (the delta is capped so a stalled tab does not leap ahead), takes one snapshot
 // and announces it (`snapshot`; text panels get a throttled `ui`, ~10 per second). The
 // loop runs only while playing and the document is visible. `advance` and `advanceUntil`
-// (the test hook) pause it and run simulated time synchronously instead.
+// (the test hook) pause it and run simulated time synchronously instead. Time travel goes
+// through the Lab's timeline: `seekTo`, `seekMoment` (an exact moment) and `stepBack`
+// announce `jump`, after which the trace and the charts are that moment's.
 
 export const TAIL_LEN = 16;
 export const OPS_LEN = 30;
@@ -42,6 +44,7 @@ export class LabController {
     this._lastTs = 0;
     this._lastUi = -Infinity;
     this._simTarget = 0;
+    this._jumped = false; // the next announcement follows a seek
     /** Set to an array to record each frame's work (advance + snapshot + draw), in ms. */
     this.profile = null;
     this._tick = this._tick.bind(this);
@@ -59,7 +62,18 @@ export class LabController {
    * plays again.
    */
   load(scenarioText, seed) {
-    const lab = new this.Lab(scenarioText, seed);
+    this._install(new this.Lab(scenarioText, seed), scenarioText, seed);
+  }
+
+  /**
+   * Builds a world of `scenarioText` and `seed` with an action log ahead of it (a shared
+   * run: `Lab.replay`) and announces it, at time 0; `seekMoment` then goes to its moment.
+   */
+  loadReplay(scenarioText, seed, actionsJson) {
+    this._install(this.Lab.replay(scenarioText, seed, actionsJson), scenarioText, seed);
+  }
+
+  _install(lab, scenarioText, seed) {
     if (this.lab) {
       try { this.lab.free(); } catch { /* a world that panicked may refuse; it is dropped anyway */ }
     }
@@ -112,10 +126,81 @@ export class LabController {
     this._emitState();
   }
 
-  /** Pauses and runs exactly one event. */
+  /**
+   * Pauses and runs exactly one event; announces which (`stepped`, the trace records it
+   * made, for the words under the timeline).
+   */
   stepOnce() {
     this.pause();
-    return this.act((lab) => lab.step(1));
+    if (this.crashed) return 0;
+    const before = this.lab.snapshot(0, 0).traceLen;
+    const prev = this.last;
+    const ran = this.act((lab) => lab.step(1));
+    if (ran) this.bus.emit('stepped', { records: this.read((lab) => lab.eventsSince(before, 64)) ?? [], prev, back: false });
+    return ran;
+  }
+
+  /**
+   * Pauses and goes back exactly one event: to the moment of the event before the last one
+   * (the checkpoint before it, replayed forward). Announces `jump` (a new present).
+   */
+  stepBack() {
+    this.pause();
+    if (this.crashed) return false;
+    return !!this.act((lab) => {
+      const target = lab.eventsProcessed() - 1;
+      if (target < 0) return false;
+      // The last event's time, from the trace (each event records something); go just before it.
+      let t = lastRecordAt(lab, lab.now());
+      for (let tries = 0; tries < 4; tries++) {
+        this._seek(lab, Math.max(0, t - 1));
+        if (lab.eventsProcessed() <= target || t <= 0) break;
+        t = lastRecordAt(lab, t - 1);
+      }
+      while (lab.eventsProcessed() < target && lab.step(1) === 1);
+      // Show the clock at that event's own moment (not just before the next one).
+      const at = lastRecordAt(lab, lab.now());
+      if (at < lab.now() && lab.eventsProcessed() === target) {
+        this._seek(lab, at);
+        if (lab.eventsProcessed() !== target) {
+          this._seek(lab, Math.max(0, at - 1));
+          while (lab.eventsProcessed() < target && lab.step(1) === 1);
+        }
+      }
+      this._jumped = true;
+      return true;
+    });
+  }
+
+  /** Pauses and goes to simulated time `us` (back or forward, within the horizon). */
+  seekTo(us) {
+    this.pause();
+    if (this.crashed) return;
+    this.act((lab) => {
+      this._seek(lab, Math.max(0, Math.min(Math.round(us), lab.horizon())));
+      this._jumped = true;
+    });
+  }
+
+  /**
+   * Pauses and goes to the exact moment (time `at`, `after` events run), as a share link or
+   * the action log names one, even between two events of the same microsecond.
+   */
+  seekMoment(at, after) {
+    this.pause();
+    this._seek(this.lab, at);
+    if (this.lab.eventsProcessed() > after) {
+      this._seek(this.lab, Math.max(0, at - 1));
+      while (this.lab.eventsProcessed() < after && this.lab.step(1) === 1);
+    }
+    this._jumped = true;
+    this.refresh();
+  }
+
+  /** Seeks, continuing in chunks if the event cap stops the replay. */
+  _seek(lab, t) {
+    if (lab.seek(t, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME) this._runTo(t);
+    this._simTarget = lab.now();
   }
 
   /** Pauses and runs `us` of simulated time at once, then refreshes every view once. */
@@ -198,6 +283,11 @@ export class LabController {
   _announce(snap) {
     this.last = snap;
     this._simTarget = snap.now;
+    if (this._jumped) {
+      // A seek: whatever follows the run (charts, readers of the trace) starts over here.
+      this._jumped = false;
+      this.bus.emit('jump', snap);
+    }
     this.bus.emit('snapshot', snap);
     this.bus.emit('ui', snap);
   }
@@ -270,6 +360,14 @@ export class LabController {
     }
     this._raf = requestAnimationFrame(this._tick);
   }
+}
+
+/** The time of the last trace record at or before `t` (0 if there is none). */
+function lastRecordAt(lab, t) {
+  const len = lab.snapshot(0, 0).traceLen;
+  const recs = lab.eventsSince(Math.max(0, len - 64), 64);
+  for (let i = recs.length - 1; i >= 0; i--) if (recs[i].at <= t) return recs[i].at;
+  return 0;
 }
 
 export function clampSpeed(x) {

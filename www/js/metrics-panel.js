@@ -39,6 +39,12 @@ export class MetricsPanel {
     root.dataset.charts = 'true';
     this.reset();
     bus.on('reset', () => this.reset());
+    // After a seek the run's samples are that moment's: start the charts over from it.
+    bus.on('jump', (snap) => {
+      this.reset();
+      this.snap = snap;
+      this.poll(true);
+    });
     bus.on('ui', (snap) => {
       this.snap = snap;
       this.poll();
@@ -52,6 +58,13 @@ export class MetricsPanel {
     bus.listen(r.lagEntries, 'click', () => setUnit('entries'));
     bus.listen(r.lagMs, 'click', () => setUnit('ms'));
     bus.listen(r.chartsToggle, 'click', () => this.setVisible(!this.visible));
+  }
+
+  /** After a theme change: every chart reads its colours again. */
+  retheme() {
+    this.theme = null;
+    for (const c of Object.values(this.charts)) c.retheme();
+    this.poll(true);
   }
 
   reset() {

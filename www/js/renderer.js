@@ -33,6 +33,11 @@ export class Renderer {
     this.linkLabels = new Map(); // a*16+b → { text, slow }
   }
 
+  /** Reads the colours again (after a theme change). */
+  setTheme(themeRoot) {
+    this.theme = readTheme(themeRoot);
+  }
+
   /** Sets the canvas size in CSS pixels (call from a ResizeObserver). Returns whether it changed. */
   resize(cssW, cssH) {
     const dpr = window.devicePixelRatio || 1;

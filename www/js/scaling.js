@@ -33,6 +33,12 @@ export class Scaling {
     this._draw();
   }
 
+  /** After a theme change. */
+  retheme() {
+    this.chart.retheme();
+    this._draw();
+  }
+
   run() {
     if (this.running) return;
     const scenario = this.bus.read((lab) => lab.scenario());

@@ -208,13 +208,16 @@ export class StageLayout {
       const cols = Math.ceil(n / rows);
       const cardW = Math.min(200, (W - 16) / cols - 10);
       if (cardW < 64) continue;
-      const cardH = cards.fit(cardW);
-      if (rows * (cardH + 14) > areaH) continue;
-      if (!best || cardW > best.cardW) best = { rows, cols, cardW };
+      for (const maxRows of [2, 1]) {
+        const cardH = cards.fit(cardW, maxRows);
+        if (rows * (cardH + 14) > areaH) continue;
+        if (!best || cardW > best.cardW) best = { rows, cols, cardW, maxRows };
+        break;
+      }
     }
     if (!best) return false;
     const { rows, cols, cardW } = best;
-    const cardH = cards.fit(cardW);
+    const cardH = cards.fit(cardW, best.maxRows);
     this.cardW = cardW;
     this.cardH = cardH;
     const rowGap = (areaH - rows * cardH) / rows;

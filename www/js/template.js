@@ -16,6 +16,15 @@ export const TEMPLATE = /* html */ `
       <option value="crowd">A crowd (9 nodes)</option>
     </select>
   </div>
+  <div class="rl-head-actions">
+    <button type="button" class="rl-btn rl-btn-sm" data-ref="shareBtn" data-testid="share" title="A link to this very moment of this run">
+      <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M6.5 9.5 9.5 6.5M7 4.5l1.5-1.5a2.8 2.8 0 0 1 4 4L11 8.5M9 11.5 7.5 13a2.8 2.8 0 0 1-4-4L5 7.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
+      <span class="rl-btn-text">Share</span>
+    </button>
+    <button type="button" class="rl-btn rl-btn-sm" data-ref="themeBtn" data-testid="theme-toggle" title="Light or dark" aria-label="Switch to the light theme">
+      <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 1.5a6.5 6.5 0 1 0 0 13z"/><circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>
+    </button>
+  </div>
   <div class="rl-status" data-testid="status">
     <span class="rl-chip" data-ref="runState" data-testid="run-state">paused</span>
     <span class="rl-stat"><span class="rl-stat-label">sim time</span> <b data-ref="simTime" data-testid="sim-time">0.000 s</b></span>
@@ -23,6 +32,14 @@ export const TEMPLATE = /* html */ `
     <span class="rl-stat"><span class="rl-stat-label">seed</span> <b data-ref="seedShown" data-testid="seed-shown">0</b></span>
   </div>
 </header>
+
+<div class="rl-sharebox" data-ref="shareBox" data-testid="share-box" hidden>
+  <label class="rl-inline rl-share-field"><span class="rl-label">Link to this moment</span>
+    <input class="rl-input" data-ref="shareUrl" data-testid="share-url" readonly spellcheck="false"></label>
+  <button type="button" class="rl-btn rl-btn-primary rl-btn-sm" data-ref="shareCopy" data-testid="share-copy">Copy</button>
+  <span class="rl-muted" data-ref="shareNote" data-testid="share-note" aria-live="polite"></span>
+  <button type="button" class="rl-banner-close" data-ref="shareClose" aria-label="Close">×</button>
+</div>
 
 <div class="rl-banner" data-ref="banner" data-testid="error-banner" role="alert" hidden>
   <span class="rl-banner-icon" aria-hidden="true">!</span>
@@ -38,6 +55,9 @@ export const TEMPLATE = /* html */ `
           <svg class="rl-icon rl-icon-play" viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5v11l9-5.5z"/></svg>
           <svg class="rl-icon rl-icon-pause" viewBox="0 0 16 16" aria-hidden="true"><path d="M3.5 2.5h3v11h-3zM9.5 2.5h3v11h-3z"/></svg>
           <span class="rl-btn-text" data-ref="playLabel">Play</span>
+        </button>
+        <button type="button" class="rl-btn" data-ref="stepBack" data-testid="step-back" aria-keyshortcuts="ArrowLeft" title="Go back exactly one event (←)" aria-label="Step back">
+          <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M13 2.5v11l-7-5.5zM5 2.5H2.5v11H5z"/></svg>
         </button>
         <button type="button" class="rl-btn" data-ref="step" data-testid="step" aria-keyshortcuts="ArrowRight" title="Run exactly one event (→)">
           <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M3 2.5v11l7-5.5zM11 2.5h2.5v11H11z"/></svg>
@@ -63,7 +83,15 @@ export const TEMPLATE = /* html */ `
         </button>
       </div>
     </div>
+    <div class="rl-timeline" data-ref="timeline" data-testid="timeline">
+      <div class="rl-scrub-wrap">
+        <input type="range" class="rl-scrub" min="0" max="1" step="100" value="0" data-ref="scrub" data-testid="scrubber" aria-label="Time in the run (seek)">
+        <div class="rl-marks" data-ref="marks" data-testid="marks"></div>
+      </div>
+      <output class="rl-scrub-now" data-ref="scrubNow" data-testid="scrub-now"></output>
+    </div>
     <div class="rl-canvas-wrap" data-ref="canvasWrap">
+      <p class="rl-step-info" data-ref="stepInfo" data-testid="step-info" aria-live="polite"></p>
       <canvas class="rl-canvas" data-ref="canvas" data-testid="cluster-canvas" role="img" aria-label="Cluster diagram: nodes, logs and messages in flight"></canvas>
       <div class="rl-tooltip" data-ref="tooltip" data-testid="tooltip" hidden></div>
       <p class="rl-canvas-hint">Click a node or a link · hover for details</p>
@@ -467,6 +495,7 @@ export const TEMPLATE = /* html */ `
     </section>
   </aside>
 </div>
+<div class="rl-sr" role="status" aria-live="polite" data-ref="live" data-testid="live"></div>
 `;
 
 /** Collects the `data-ref` elements of a root into an object. */
