@@ -14,6 +14,7 @@ export const OPS_LEN = 30;
 const MAX_EVENTS_PER_FRAME = 200_000;
 const MAX_FRAME_DELTA_MS = 100;
 const UI_INTERVAL_MS = 100;
+const MAX_SEEK_AHEAD_US = 600e6;
 export const MIN_SPEED = 0.01;
 export const MAX_SPEED = 100;
 
@@ -84,6 +85,7 @@ export class LabController {
     this.crashed = false;
     this._simTarget = 0;
     this.scenario = lab.scenario();
+    this.untilUs = parseUntil(this.scenario.until);
     const snap = lab.snapshot(TAIL_LEN, OPS_LEN);
     this.last = snap;
     this.bus.emit('reset', { snap, scenario: this.scenario });
@@ -172,12 +174,15 @@ export class LabController {
     });
   }
 
-  /** Pauses and goes to simulated time `us` (back or forward, within the horizon). */
+  /**
+   * Pauses and goes to simulated time `us`: back, or forward (running the world there, at
+   * most ten simulated minutes past the horizon).
+   */
   seekTo(us) {
     this.pause();
     if (this.crashed) return;
     this.act((lab) => {
-      this._seek(lab, Math.max(0, Math.min(Math.round(us), lab.horizon())));
+      this._seek(lab, Math.max(0, Math.min(Math.round(us), lab.horizon() + MAX_SEEK_AHEAD_US)));
       this._jumped = true;
     });
   }
@@ -360,6 +365,14 @@ export class LabController {
     }
     this._raf = requestAnimationFrame(this._tick);
   }
+}
+
+/** A scenario's `until` ("30s", "500ms", µs) in µs, or null. */
+function parseUntil(until) {
+  if (until == null) return null;
+  if (typeof until === 'number') return until;
+  const m = /^([0-9.]+)\s*(us|ms|s|min)?$/.exec(String(until).trim());
+  return m ? Number(m[1]) * ({ us: 1, ms: 1e3, s: 1e6, min: 60e6 }[m[2] ?? 'ms']) : null;
 }
 
 /** The time of the last trace record at or before `t` (0 if there is none). */

@@ -5,22 +5,7 @@
 // work at once. A bad parameter is said in the lab's banner and the default used.
 
 import { createReplicaLab } from './replica-lab.js';
-import { isShare } from './share.js';
-
-/** The labs' options from the page's query string and fragment. */
-export function optionsFrom(search, hash) {
-  const params = new URLSearchParams(search);
-  const speed = params.get('speed');
-  return {
-    seed: params.get('seed') ?? undefined,
-    speed: speed == null || speed.trim() === '' ? undefined : Number(speed),
-    paused: params.get('paused') === '1' || params.get('paused') === 'true',
-    scenario: params.get('scenario') ?? undefined,
-    theme: params.get('theme') ?? 'auto',
-    controls: params.get('controls') ?? 'full',
-    share: isShare(hash) ? hash : undefined,
-  };
-}
+import { optionsFrom } from './main-options.js';
 
 const options = optionsFrom(location.search, location.hash);
 const roots = [...document.querySelectorAll('[data-replica-lab]')];

@@ -351,7 +351,7 @@ export class ReplicaLab {
   // ----- worlds --------------------------------------------------------------------------
 
   /** Loads a bundled scenario (www/scenarios/NAME.json) with its own seed; on failure the current world stays. */
-  async loadScenario(name) {
+  async loadScenario(name, seed) {
     if (!/^[a-z0-9-]+$/.test(name)) return false;
     let text;
     try {
@@ -360,7 +360,7 @@ export class ReplicaLab {
       this.banner.show(`Could not load the scenario ${name} (${errorMessage(e)}); the current one keeps running.`);
       return false;
     }
-    if (!this._load(text, scenarioSeed(text) ?? this.controller.seed)) return false;
+    if (!this._load(text, seed ?? scenarioSeed(text) ?? this.controller.seed)) return false;
     this.source = { scenario: name };
     return true;
   }
