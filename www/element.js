@@ -4,9 +4,10 @@
 //   <script type="module" src="replica-lab/element.js"></script>
 //   <replica-lab scenario="failover" seed="11" controls="minimal" theme="auto" height="560px"></replica-lab>
 //
-// Attributes: scenario (a built-in name or a URL of a scenario file), seed, autoplay,
+// Attributes: scenario (a built-in name or a URL of a scenario file), lesson (a lesson of
+// lessons/ by name, or a URL of a lesson file: docs/lessons.md), seed, autoplay,
 // controls (full | minimal | none), theme (light | dark | auto), height (a CSS length).
-// Methods: play(), pause(), seek(ms), load({scenario, seed}), fault(action), set({speed,
+// Methods: play(), pause(), seek(ms), load({scenario, seed} or {lesson}), fault(action), set({speed,
 // theme, controls}), shareUrl(); each returns a promise. DOM events (bubbling out of the
 // shadow root): ready, state, anomaly, finished, lessonstep, each with its `detail`.
 // Several on one page are independent: each has its own lab, bus and shadow root.
@@ -26,7 +27,7 @@ function loaded(link) {
 
 export class ReplicaLabElement extends HTMLElement {
   static get observedAttributes() {
-    return ['theme', 'controls', 'height', 'seed', 'scenario', 'autoplay'];
+    return ['theme', 'controls', 'height', 'seed', 'scenario', 'lesson', 'autoplay'];
   }
 
   constructor() {
@@ -56,7 +57,7 @@ export class ReplicaLabElement extends HTMLElement {
 
   async _start() {
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
-    const links = ['css/style.css', 'css/element.css'].map((href) => {
+    const links = ['css/style.css', 'css/lessons.css', 'css/element.css'].map((href) => {
       const l = document.createElement('link');
       l.rel = 'stylesheet';
       l.href = new URL(href, BASE).href;
@@ -68,9 +69,13 @@ export class ReplicaLabElement extends HTMLElement {
     await Promise.all(links.map(loaded));
     const scenario = this.getAttribute('scenario') ?? '';
     const isName = /^[a-z0-9-]{1,64}$/.test(scenario);
+    const lesson = this.getAttribute('lesson') ?? '';
+    const isLessonName = /^[a-z0-9-]{1,64}$/.test(lesson);
     this.lab = await createReplicaLab(root, {
       scenario: isName ? scenario : undefined,
       scenarioUrl: scenario && !isName ? new URL(scenario, document.baseURI) : undefined,
+      lesson: isLessonName ? lesson : undefined,
+      lessonUrl: lesson && !isLessonName ? new URL(lesson, document.baseURI) : undefined,
       seed: this.getAttribute('seed') ?? undefined,
       paused: !this.hasAttribute('autoplay'),
       theme: this.getAttribute('theme') ?? 'auto',
@@ -89,7 +94,11 @@ export class ReplicaLabElement extends HTMLElement {
     if (name === 'theme') this.api.command('set', { theme: value ?? 'auto' }).catch(() => {});
     else if (name === 'controls') this.api.command('set', { controls: value ?? 'full' }).catch(() => {});
     else if (name === 'autoplay') this.api.command(value == null ? 'pause' : 'play');
-    else if (name === 'seed' || name === 'scenario') {
+    else if (name === 'lesson' && value) {
+      const isLessonName = /^[a-z0-9-]{1,64}$/.test(value);
+      if (isLessonName) this.api.command('load', { lesson: value }).catch(() => {});
+      else this.lab.loadLesson({ url: new URL(value, document.baseURI) }).then((ok) => ok && this.api?.ready());
+    } else if (name === 'seed' || name === 'scenario') {
       const sc = this.getAttribute('scenario');
       const seed = this.getAttribute('seed');
       this.api.command('load', { scenario: sc || undefined, seed: seed != null && /^\d+$/.test(seed) ? Number(seed) : undefined }).catch(() => {});

@@ -12,7 +12,8 @@ import { fmtClock, fmtInt, fmtSpeed } from './format.js';
  * @param {Record<string, HTMLElement>} refs
  * @param {import('./lab-bus.js').LabBus} bus
  * @param {{toggle: () => void, step: () => void, setSpeed: (x: number) => void,
- *          reset: (seedText: string) => void, loadScenario: (name: string) => void}} actions
+ *          reset: (seedText: string) => void, loadScenario: (name: string) => void,
+ *          loadLesson: (id: string) => void}} actions
  * @param {{keyboard?: 'root'|'none'}} options
  */
 export function wireControls(root, refs, bus, actions, options) {
@@ -22,9 +23,10 @@ export function wireControls(root, refs, bus, actions, options) {
   bus.listen(r.speed, 'input', () => actions.setSpeed(10 ** Number(r.speed.value)));
   bus.listen(r.reset, 'click', () => actions.reset(r.seed.value));
   bus.listen(r.scenarioPick, 'change', () => {
-    const name = r.scenarioPick.value;
+    const [kind, name] = r.scenarioPick.value.split(':');
     r.scenarioPick.value = '';
-    if (name) actions.loadScenario(name);
+    if (kind === 'scenario' && name) actions.loadScenario(name);
+    else if (kind === 'lesson' && name) actions.loadLesson(name);
   });
   bus.listen(r.seed, 'keydown', (e) => {
     if (e.key === 'Enter') {

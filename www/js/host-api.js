@@ -1,6 +1,6 @@
 // What a host page may do with one lab and hear from it, whatever carries the words (the
 // <replica-lab> element's methods and DOM events, or embed.html's postMessage): commands
-// play, pause, seek {t: ms}, load {scenario?, seed?}, fault {action} (an action as
+// play, pause, seek {t: ms}, load {scenario?, seed?} or {lesson}, fault {action} (an action as
 // `lab.act` takes it, e.g. {"crash": {"node": 0}}), set {speed?, theme?, controls?}, state;
 // events ready, state, anomaly (the first time each kind is seen), finished (the
 // scenario's `until` reached), lessonStep. Commands check what they are given: a bad one
@@ -65,6 +65,12 @@ export class HostApi {
         return this._moment();
       }
       case 'load': {
+        if (a.lesson != null) {
+          if (!NAME.test(String(a.lesson))) throw this._bad(`load: there is no lesson called ${JSON.stringify(a.lesson)}`);
+          if (!(await app.loadLesson(String(a.lesson)))) throw new Error('load failed (see the lab\'s message)');
+          this.ready();
+          return this._moment();
+        }
         if (a.scenario != null && !NAME.test(String(a.scenario))) throw this._bad(`load: there is no scenario called ${JSON.stringify(a.scenario)}`);
         if (a.seed != null && !(Number.isSafeInteger(a.seed) && a.seed >= 0)) throw this._bad(`load: the seed must be a whole number from 0 to 2^53-1 (got ${JSON.stringify(a.seed)})`);
         const ok = a.scenario != null ? await app.loadScenario(String(a.scenario), a.seed) : app.reset(String(a.seed ?? c.seed));

@@ -46,6 +46,9 @@ export class LabController {
     this._lastUi = -Infinity;
     this._simTarget = 0;
     this._jumped = false; // the next announcement follows a seek
+    this.stops = []; // see setStops
+    this._firedUpTo = -1; // stops at or before this moment have fired (reset by a jump back)
+    this._pauseAtStop = false;
     /** Set to an array to record each frame's work (advance + snapshot + draw), in ms. */
     this.profile = null;
     this._tick = this._tick.bind(this);
@@ -84,6 +87,8 @@ export class LabController {
     this.seed = seed;
     this.crashed = false;
     this._simTarget = 0;
+    this.stops = [];
+    this._firedUpTo = -1;
     this.scenario = lab.scenario();
     this.untilUs = parseUntil(this.scenario.until);
     const snap = lab.snapshot(TAIL_LEN, OPS_LEN);
@@ -202,9 +207,25 @@ export class LabController {
     this.refresh();
   }
 
-  /** Seeks, continuing in chunks if the event cap stops the replay. */
+  /**
+   * Seeks, continuing in chunks if the event cap stops the replay. Stops ahead of the
+   * present fire on the way forward; going back re-arms the ones after the new present
+   * (a stop whose action is already in the log does not act twice: see the lesson player).
+   */
   _seek(lab, t) {
-    if (lab.seek(t, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME) this._runTo(t);
+    if (t < lab.now()) {
+      if (lab.seek(t, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME) this._runTo(t);
+      this._firedUpTo = lab.now();
+    } else {
+      const first = this._nextStop(t);
+      const to = first ? first.at : t;
+      if (lab.seek(to, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME) this._runTo(to);
+      if (first) {
+        this._fire(first);
+        this._runTo(t);
+      }
+    }
+    this._pauseAtStop = false;
     this._simTarget = lab.now();
   }
 
@@ -214,6 +235,7 @@ export class LabController {
     if (this.crashed) return;
     try {
       this._runTo(this.lab.now() + us);
+      this._pauseAtStop = false;
       this.refresh();
     } catch (e) {
       this.fail(e);
@@ -243,9 +265,46 @@ export class LabController {
     return held;
   }
 
-  /** Runs every event due by `t`, in chunks of at most a frame's budget. */
+  /** Runs every event due by `t`, in chunks of at most a frame's budget, stopping at every stop on the way. */
   _runTo(t) {
-    while (this.lab.advanceTo(t, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME);
+    for (;;) {
+      const stop = this._nextStop(t);
+      const to = stop ? stop.at : t;
+      while (this.lab.advanceTo(to, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME);
+      if (!stop) return;
+      this._fire(stop);
+    }
+  }
+
+  /**
+   * Moments where the run must stop and something happen (a lesson's actions and
+   * narration): [{at: µs, fire(lab) → true to pause there}]. Every way of running time (the
+   * frame loop, advance, seek) runs to each stop's moment, fires it, then goes on, so a
+   * lesson's actions happen at their exact moment, as the headless runner does them.
+   */
+  setStops(stops) {
+    // Stops of one moment fire together (in the order given).
+    const byAt = new Map();
+    for (const s of stops) byAt.set(s.at, [...(byAt.get(s.at) ?? []), s]);
+    this.stops = [...byAt.entries()].sort((a, b) => a[0] - b[0]).map(([at, list]) => ({
+      at,
+      fire: (lab) => list.map((s) => s.fire(lab)).some(Boolean),
+    }));
+    this._firedUpTo = this.lab ? this.lab.now() - (this.lab.eventsProcessed() === 0 ? 1 : 0) : -1;
+  }
+
+  /** The first stop at or before `t` that has not fired yet. */
+  _nextStop(t) {
+    for (const s of this.stops) {
+      if (s.at > t) return null;
+      if (s.at > this._firedUpTo) return s;
+    }
+    return null;
+  }
+
+  _fire(stop) {
+    this._firedUpTo = stop.at;
+    if (stop.fire(this.lab)) this._pauseAtStop = true;
   }
 
   /** Runs `fn(lab)`; any error is reported, not thrown. Refreshes the views either way. */
@@ -344,8 +403,13 @@ export class LabController {
       const lab = this.lab;
       // dt ms of wall time × speed = dt × speed ms of simulated time = dt × speed × 1000 µs.
       this._simTarget = Math.max(this._simTarget, lab.now()) + dt * this.speed * 1000;
-      const ran = lab.advanceTo(Math.floor(this._simTarget), MAX_EVENTS_PER_FRAME);
+      const stop = this._nextStop(Math.floor(this._simTarget));
+      const ran = lab.advanceTo(stop ? stop.at : Math.floor(this._simTarget), MAX_EVENTS_PER_FRAME);
       if (ran >= MAX_EVENTS_PER_FRAME) this._simTarget = lab.now(); // do not build up a debt
+      else if (stop) {
+        this._fire(stop);
+        this._simTarget = lab.now();
+      }
       const snap = lab.snapshot(TAIL_LEN, OPS_LEN);
       this.last = snap;
       this.bus.emit('snapshot', snap);
@@ -358,8 +422,10 @@ export class LabController {
       this.fail(e);
     }
     // A crash stops the loop for good (until a reset); any other error, here or in a view,
-    // pauses it so a failing frame cannot repeat sixty times a second.
-    if (this.failures !== failures) {
+    // pauses it so a failing frame cannot repeat sixty times a second. A stop that asks
+    // to (a lesson's pause point) pauses it too.
+    if (this.failures !== failures || this._pauseAtStop) {
+      this._pauseAtStop = false;
       this.pause();
       return;
     }

@@ -25,6 +25,7 @@ import { Timeline } from './timeline.js';
 import { Happenings } from './happenings.js';
 import { LiveRegion } from './live-region.js';
 import { decodeShare, encodeShare } from './share.js';
+import { LessonPlayer, checkLesson } from './lesson-player.js';
 
 /** The test hook's default step for `advanceUntil`, in simulated ms. */
 const UNTIL_STEP_MS = 10;
@@ -87,9 +88,9 @@ export class ReplicaLab {
         this.banner.show(`This share link could not be opened: ${errorMessage(e)}. The default scenario opened instead.`, { kind: 'info' });
       }
     }
-    let { text, source } = await this._sourceText(shared ? shared.source : this._optionsSource(options));
+    let { text, source, lesson } = await this._sourceText(shared ? shared.source : this._optionsSource(options));
     const seedAsked = shared ? shared.seed : options.seed;
-    let seed = scenarioSeed(text) ?? 1;
+    let seed = lesson ? lesson.seed : scenarioSeed(text) ?? 1;
     if (seedAsked != null && String(seedAsked).trim() !== '') {
       const t = String(seedAsked).trim();
       if (/^\d{1,16}$/.test(t) && Number(t) <= Number.MAX_SAFE_INTEGER) seed = Number(t);
@@ -116,6 +117,7 @@ export class ReplicaLab {
       happenings: new Happenings(bus),
       live: new LiveRegion(refs.live, bus),
     };
+    this.lessons = new LessonPlayer(this, refs, bus);
     const redraw = () => this.renderer.draw(bus.snapshot);
     wireControls(this.root, refs, bus, {
       toggle: () => c.toggle(),
@@ -124,6 +126,10 @@ export class ReplicaLab {
       setSpeed: (x) => c.setSpeed(x),
       reset: (seedText) => this.reset(seedText),
       loadScenario: (name) => this.loadScenario(name),
+      loadLesson: async (id) => {
+        // Picked from the menu: the focus goes to the lesson's Start button.
+        if (await this.loadLesson(id)) refs.lessonContinue.focus();
+      },
     }, options);
     wireStage(refs, this.renderer, bus, redraw);
     for (const tab of this.root.querySelectorAll('.rl-tab')) {
@@ -151,7 +157,8 @@ export class ReplicaLab {
     bus.listen(refs.shareClose, 'click', () => { refs.shareBox.hidden = true; });
     bus.listen(refs.themeBtn, 'click', () => this.setTheme(this.root.dataset.theme === 'light' ? 'dark' : 'light'));
 
-    if (shared && !this._openShared(shared, text)) shared = null;
+    this._fillLessonPicker();
+    if (shared && !this._openShared(shared, text, lesson)) shared = null;
     if (!shared) {
       try {
         c.load(text, seed);
@@ -160,6 +167,7 @@ export class ReplicaLab {
         this.banner.show(`${errorMessage(e)}. The default scenario opened instead.`);
         ({ text, source } = await this._sourceText({}));
         this.source = source;
+        lesson = null;
         try {
           c.load(text, scenarioSeed(text) ?? 1);
         } catch (e2) {
@@ -169,20 +177,76 @@ export class ReplicaLab {
         }
       }
     }
+    if (lesson && !shared) this.lessons.attach(lesson);
+    else if (options.firstRun && !shared) this.lessons.greet();
     this.root.dataset.state = 'ready';
-    if (!options.paused && !shared && !reducedMotion()) c.play();
+    if (!options.paused && !shared && !lesson && !reducedMotion()) c.play();
   }
 
-  /** The source the options ask for: {scenario: name} | {text} | {url} | {} (the default). */
+  /**
+   * Opens a lesson (its scenario, seed, actions and steps), paused at its start: `id` names
+   * one of www/lessons/, or `{url}` gives a lesson file's address.
+   */
+  async loadLesson(id) {
+    const src = typeof id === 'string' ? { lesson: id } : { lessonUrl: String(id.url) };
+    if (src.lesson != null && !NAME.test(src.lesson)) return false;
+    const { text, source, lesson } = await this._sourceText(src, { fallback: false });
+    if (!lesson) return false;
+    if (!this._load(text, lesson.seed)) return false;
+    this.source = source;
+    this.lessons.attach(lesson);
+    return true;
+  }
+
+  /** The lesson picker's entries, from www/lessons/index.json (the scenarios are in the markup). */
+  async _fillLessonPicker() {
+    try {
+      const list = JSON.parse(await fetchText(new URL('../lessons/index.json', import.meta.url)));
+      this.refs.lessonOptions.replaceChildren(...list.filter((l) => NAME.test(l.id)).map((l) => {
+        const o = document.createElement('option');
+        o.value = `lesson:${l.id}`;
+        o.textContent = String(l.title);
+        return o;
+      }));
+    } catch {
+      this.refs.lessonOptions.remove(); // the scenarios still load
+    }
+  }
+
+  /** The source the options ask for: {lesson} | {scenario: name} | {text} | {url} | {} (the default). */
   _optionsSource(options) {
+    if (options.lesson) return NAME.test(options.lesson) ? { lesson: options.lesson } : { badLesson: options.lesson };
+    if (options.lessonUrl) return { lessonUrl: String(options.lessonUrl) };
     if (options.scenarioText) return { text: options.scenarioText };
     if (options.scenario) return NAME.test(options.scenario) ? { scenario: options.scenario } : { bad: options.scenario };
     if (options.scenarioUrl) return { url: String(options.scenarioUrl) };
     return {};
   }
 
-  /** The scenario text of a source, and the source to name in share links. Never throws. */
-  async _sourceText(src) {
+  /**
+   * The scenario text of a source, the source to name in share links, and the lesson if
+   * it is one (with its seed). Never throws: what fails is said and the default used.
+   */
+  async _sourceText(src, { fallback = true } = {}) {
+    if (src.badLesson != null) this.banner.show(`There is no lesson called "${src.badLesson}"; the default opened instead.`, { kind: 'info' });
+    if (src.lesson || src.lessonUrl) {
+      const url = src.lesson ? new URL(`../lessons/${src.lesson}.json`, import.meta.url) : new URL(src.lessonUrl, document.baseURI);
+      const what = src.lesson ? `the lesson "${src.lesson}"` : `the lesson at ${url}`;
+      try {
+        const lesson = checkLesson(JSON.parse(await fetchText(url)), src.lesson ?? url.pathname);
+        const sc = lesson.scenario;
+        const text = typeof sc === 'string' ? await fetchText(new URL(`../scenarios/${sc}.json`, import.meta.url)) : JSON.stringify(sc);
+        // A lesson of the lab's own folder is named in share links; another travels as its scenario.
+        return { text, source: src.lesson ? { lesson: src.lesson } : { text }, lesson };
+      } catch (e) {
+        if (!fallback) {
+          this.banner.show(`Could not open ${what} (${errorMessage(e)}); the current run goes on.`, { kind: 'info' });
+          return {};
+        }
+        this.banner.show(`Could not open ${what} (${errorMessage(e)}); the default opened instead.`, { kind: 'info' });
+        return this._sourceText({});
+      }
+    }
     if (src.text) return { text: src.text, source: { text: src.text } };
     if (src.bad != null) this.banner.show(`There is no scenario called "${src.bad}"; the default opened instead.`, { kind: 'info' });
     const name = src.scenario ?? (src.url ? null : 'backup-band');
@@ -242,10 +306,11 @@ export class ReplicaLab {
   }
 
   /** Rebuilds a shared run (replay of its log, then the exact moment); false (reported) if it cannot. */
-  _openShared(state, text) {
+  _openShared(state, text, lesson) {
     const c = this.controller;
     try {
       c.loadReplay(text, state.seed, JSON.stringify(state.actions));
+      if (lesson) this.lessons.attach(lesson);
       c.seekMoment(state.at, state.after);
     } catch (e) {
       this.banner.show(`This share link could not be replayed (${errorMessage(e)}). The default scenario opened instead.`, { kind: 'info' });
@@ -382,6 +447,7 @@ export class ReplicaLab {
       this.banner.show(e);
       return false;
     }
+    if (this.lessons?.lesson) this.lessons.leave();
     this.bus.emit('error-cleared');
     return true;
   }

@@ -7,13 +7,16 @@ export const TEMPLATE = /* html */ `
     <svg class="rl-logo" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="5" r="3.2"/><circle cx="5" cy="17" r="2.6"/><circle cx="12" cy="19" r="2.6"/><circle cx="19" cy="17" r="2.6"/><path d="M12 8.2 5.8 14.8M12 8.2v8.2M12 8.2l6.2 6.6" fill="none" stroke-width="1.6"/></svg>
     <span class="rl-title">Replica Lab</span>
     <span class="rl-scenario" data-ref="scenarioName" data-testid="scenario-name"></span>
-    <select class="rl-input rl-scenario-pick" data-ref="scenarioPick" data-testid="scenario-pick" aria-label="Load a scenario">
-      <option value="" selected>Load a lesson…</option>
-      <option value="backup-band">Backup band (async log shipping)</option>
-      <option value="failover">The lead singer loses their voice (failover)</option>
-      <option value="split-brain">Split brain (naive failover)</option>
-      <option value="read-scaling">Read scaling (busy clients)</option>
-      <option value="crowd">A crowd (9 nodes)</option>
+    <select class="rl-input rl-scenario-pick" data-ref="scenarioPick" data-testid="scenario-pick" aria-label="Load a lesson or a scenario">
+      <option value="" selected>Lessons and scenarios…</option>
+      <optgroup label="Lessons" data-ref="lessonOptions"></optgroup>
+      <optgroup label="Scenarios">
+        <option value="scenario:backup-band">Backup band (async log shipping)</option>
+        <option value="scenario:failover">The lead singer loses their voice (failover)</option>
+        <option value="scenario:split-brain">Split brain (naive failover)</option>
+        <option value="scenario:read-scaling">Read scaling (busy clients)</option>
+        <option value="scenario:crowd">A crowd (9 nodes)</option>
+      </optgroup>
     </select>
   </div>
   <div class="rl-head-actions">
@@ -46,6 +49,30 @@ export const TEMPLATE = /* html */ `
   <span class="rl-banner-text" data-ref="bannerText" data-testid="error-text"></span>
   <button type="button" class="rl-banner-close" data-ref="bannerClose" data-testid="error-dismiss" aria-label="Dismiss">×</button>
 </div>
+
+<section class="rl-lesson" data-ref="lessonBar" data-testid="lesson-bar" aria-label="Lesson" hidden>
+  <div class="rl-lesson-head">
+    <h2 class="rl-lesson-title" data-ref="lessonTitle" data-testid="lesson-title"></h2>
+    <span class="rl-muted rl-lesson-progress" data-ref="lessonProgress" data-testid="lesson-progress"></span>
+    <span class="rl-spacer"></span>
+    <button type="button" class="rl-btn rl-btn-sm rl-btn-primary" data-ref="lessonContinue" data-testid="lesson-continue">Start</button>
+    <button type="button" class="rl-btn rl-btn-sm" data-ref="lessonRestart" data-testid="lesson-restart">Restart</button>
+    <button type="button" class="rl-banner-close" data-ref="lessonClose" data-testid="lesson-close" aria-label="Close the lesson bar">×</button>
+  </div>
+  <p class="rl-lesson-text" data-ref="lessonText" data-testid="lesson-text"></p>
+  <div class="rl-lesson-predict" data-ref="lessonPredict" data-testid="lesson-predict" hidden>
+    <p class="rl-lesson-question" data-ref="lessonQuestion" data-testid="lesson-question"></p>
+    <div class="rl-row" role="group" aria-label="Your prediction" data-ref="lessonChoices"></div>
+    <p class="rl-lesson-answer" data-ref="lessonAnswer" data-testid="lesson-answer" aria-live="polite" hidden></p>
+  </div>
+  <div class="rl-row" data-ref="lessonTry" data-testid="first-run" hidden>
+    <button type="button" class="rl-btn rl-btn-sm" data-try="crash" data-testid="try-crash">Crash the primary</button>
+    <button type="button" class="rl-btn rl-btn-sm" data-try="sync" data-testid="try-sync">Make writes wait for a majority</button>
+    <button type="button" class="rl-btn rl-btn-sm rl-btn-primary" data-try="lesson" data-testid="try-lesson">Start the first lesson</button>
+  </div>
+  <ul class="rl-lesson-outcomes" data-ref="lessonOutcomes" data-testid="lesson-outcomes" hidden></ul>
+  <p class="rl-caption" data-ref="caption" data-testid="caption"></p>
+</section>
 
 <div class="rl-main">
   <section class="rl-stage" aria-label="Cluster">
