@@ -26,6 +26,8 @@ import { Happenings } from './happenings.js';
 import { LiveRegion } from './live-region.js';
 import { decodeShare, encodeShare } from './share.js';
 import { LessonPlayer, checkLesson } from './lesson-player.js';
+import { wireTabs } from './tabs.js';
+import { StageList } from './stage-list.js';
 
 /** The test hook's default step for `advanceUntil`, in simulated ms. */
 const UNTIL_STEP_MS = 10;
@@ -132,9 +134,16 @@ export class ReplicaLab {
       },
     }, options);
     wireStage(refs, this.renderer, bus, redraw);
-    for (const tab of this.root.querySelectorAll('.rl-tab')) {
-      bus.listen(tab, 'click', () => this.showTab(tab.dataset.tab));
-    }
+    this._markTab = wireTabs(this.root, bus, (name) => this.showTab(name));
+    this._markTab('ops');
+    this.panels.stageList = new StageList(refs.stageList, bus, {
+      selected: () => this.renderer.selection.node,
+      // Chosen in the list: the node is selected and the focus goes to its actions.
+      select: (id) => {
+        bus.emit('select', { node: id });
+        refs.inspector.querySelector('button[data-action]')?.focus();
+      },
+    });
     bus.on('snapshot', (snap) => this.renderer.draw(snap));
     bus.on('select', (selection) => this._select(selection));
     bus.on('ui', (snap) => this._dropVanishedSelection(snap));
@@ -456,7 +465,11 @@ export class ReplicaLab {
 
   _select(selection) {
     this.renderer.selection = selection;
-    if (selection.node != null) this.showTab('node');
+    if (selection.node != null) {
+      this.showTab('node');
+      // On a phone the side panel sits under the stage: bring the node's actions into view.
+      this.refs.inspector.scrollIntoView?.({ block: 'nearest' });
+    }
     else if (selection.link) this.showTab('cluster');
     this.renderer.draw(this.bus.snapshot);
   }
@@ -470,7 +483,7 @@ export class ReplicaLab {
 
   showTab(name) {
     this.tab = name;
-    for (const tab of this.root.querySelectorAll('.rl-tab')) tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+    this._markTab(name);
     for (const panel of this.root.querySelectorAll('.rl-panel')) panel.hidden = panel.dataset.panel !== name;
     // Panels update only while shown: bring the one just shown up to date.
     if (this.bus.snapshot) this.bus.emit('ui', this.bus.snapshot);

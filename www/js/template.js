@@ -119,7 +119,8 @@ export const TEMPLATE = /* html */ `
     </div>
     <div class="rl-canvas-wrap" data-ref="canvasWrap">
       <p class="rl-step-info" data-ref="stepInfo" data-testid="step-info" aria-live="polite"></p>
-      <canvas class="rl-canvas" data-ref="canvas" data-testid="cluster-canvas" role="img" aria-label="Cluster diagram: nodes, logs and messages in flight"></canvas>
+      <canvas class="rl-canvas" data-ref="canvas" data-testid="cluster-canvas" role="img" aria-label="Cluster diagram: nodes, logs and messages in flight (the list of nodes after it says the same in words)"></canvas>
+      <ul class="rl-stage-list" data-ref="stageList" data-testid="stage-list" aria-label="Nodes: choose one to act on it in the Node tab"></ul>
       <div class="rl-tooltip" data-ref="tooltip" data-testid="tooltip" hidden></div>
       <p class="rl-canvas-hint">Click a node or a link · hover for details</p>
     </div>
