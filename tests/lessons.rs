@@ -3,6 +3,7 @@
 //! reach is reported as not met (the runner then exits with 1).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
 use replica_lab::lessons::Lesson;
 use std::path::{Path, PathBuf};
 
@@ -93,21 +94,8 @@ fn an_outcome_the_run_does_not_reach_is_not_met() {
     assert!(run.outcomes[1].met);
 }
 
-/// The headless runner (`examples/run.rs`), built first if `cargo test` did not build it.
 fn runner() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let bin = profile_dir.join(format!("examples/run{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut build = std::process::Command::new(cargo);
-        build.args(["build", "--example", "run"]);
-        if profile_dir.ends_with("release") {
-            build.arg("--release");
-        }
-        assert!(build.status().unwrap().success(), "building the runner");
-    }
-    bin
+    common::example_bin("run")
 }
 
 #[test]

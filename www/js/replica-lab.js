@@ -27,6 +27,7 @@ import { LiveRegion } from './live-region.js';
 import { decodeShare, encodeShare } from './share.js';
 import { LessonPlayer, checkLesson } from './lesson-player.js';
 import { wireTabs } from './tabs.js';
+import { wireExport } from './export.js';
 import { StageList } from './stage-list.js';
 
 /** The test hook's default step for `advanceUntil`, in simulated ms. */
@@ -164,6 +165,7 @@ export class ReplicaLab {
     bus.listen(refs.shareBtn, 'click', () => this.showShare());
     bus.listen(refs.shareCopy, 'click', () => this._copyShare());
     bus.listen(refs.shareClose, 'click', () => { refs.shareBox.hidden = true; });
+    wireExport(this, refs, bus);
     bus.listen(refs.themeBtn, 'click', () => this.setTheme(this.root.dataset.theme === 'light' ? 'dark' : 'light'));
 
     this._fillLessonPicker();

@@ -24,6 +24,10 @@ export const TEMPLATE = /* html */ `
       <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M6.5 9.5 9.5 6.5M7 4.5l1.5-1.5a2.8 2.8 0 0 1 4 4L11 8.5M9 11.5 7.5 13a2.8 2.8 0 0 1-4-4L5 7.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
       <span class="rl-btn-text">Share</span>
     </button>
+    <button type="button" class="rl-btn rl-btn-sm" data-ref="exportBtn" data-testid="export" title="Save the history, the trace or the stage" aria-expanded="false">
+      <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 2v8M4.5 6.5 8 10l3.5-3.5M2.5 11.5v2h11v-2" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
+      <span class="rl-btn-text">Export</span>
+    </button>
     <button type="button" class="rl-btn rl-btn-sm" data-ref="themeBtn" data-testid="theme-toggle" title="Light or dark" aria-label="Switch to the light theme">
       <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 1.5a6.5 6.5 0 1 0 0 13z"/><circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>
     </button>
@@ -42,6 +46,15 @@ export const TEMPLATE = /* html */ `
   <button type="button" class="rl-btn rl-btn-primary rl-btn-sm" data-ref="shareCopy" data-testid="share-copy">Copy</button>
   <span class="rl-muted" data-ref="shareNote" data-testid="share-note" aria-live="polite"></span>
   <button type="button" class="rl-banner-close" data-ref="shareClose" aria-label="Close">×</button>
+</div>
+
+<div class="rl-sharebox" data-ref="exportBox" data-testid="export-box" role="group" aria-label="Export" hidden>
+  <span class="rl-label">Save</span>
+  <button type="button" class="rl-btn rl-btn-sm" data-ref="exportHistory" data-testid="export-history" title="Every operation in Jepsen's format: cargo run --example check FILE judges it">History (JSON)</button>
+  <button type="button" class="rl-btn rl-btn-sm" data-ref="exportTrace" data-testid="export-trace" title="The newest events the lab keeps, with the seed, the actions and the trace hash">Trace (JSON)</button>
+  <button type="button" class="rl-btn rl-btn-sm" data-ref="exportPng" data-testid="export-png" title="The stage as drawn now">Stage (PNG)</button>
+  <span class="rl-muted" data-ref="exportNote" data-testid="export-note" aria-live="polite"></span>
+  <button type="button" class="rl-banner-close" data-ref="exportClose" aria-label="Close">×</button>
 </div>
 
 <div class="rl-banner" data-ref="banner" data-testid="error-banner" role="alert" hidden>
