@@ -134,6 +134,9 @@ describe('Lessons', () => {
     assert.match(await root.locator('[data-testid="lesson-question"]').textContent(), /<script>/);
     assert.equal(await root.locator('[data-testid="lesson-bar"] img, [data-testid="lesson-bar"] b, [data-testid="lesson-bar"] script').count(), 0);
     assert.equal(await evil.evaluate(() => window.__pwned), undefined);
+    // The element told its page about each step (a lessonstep DOM event).
+    const steps = await evil.evaluate(() => window.__events.filter(([, type]) => type === 'lessonstep').map(([, , d]) => d.step));
+    assert.deepEqual(steps, [0, 1]);
     await evil.close();
   });
 
