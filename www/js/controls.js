@@ -16,11 +16,27 @@ import { fmtClock, fmtInt, fmtSpeed } from './format.js';
  *          loadLesson: (id: string) => void}} actions
  * @param {{keyboard?: 'root'|'none'}} options
  */
+/**
+ * The speed slider's stops, 1-2-5 steps on a log scale (a lesson's own speed, 0.4×, shows
+ * on the nearest): from 1× to 100× is seven key presses, from the slowest to the fastest
+ * fourteen.
+ */
+export const SPEED_STOPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 3, 5, 10, 20, 50, 100];
+
+/** The index of the stop nearest to `speed` (on the log scale). */
+export function nearestStop(speed) {
+  let best = 0;
+  for (let i = 1; i < SPEED_STOPS.length; i++) {
+    if (Math.abs(Math.log(SPEED_STOPS[i] / speed)) < Math.abs(Math.log(SPEED_STOPS[best] / speed))) best = i;
+  }
+  return best;
+}
+
 export function wireControls(root, refs, bus, actions, options) {
   const r = refs;
   bus.listen(r.play, 'click', actions.toggle);
   bus.listen(r.step, 'click', actions.step);
-  bus.listen(r.speed, 'input', () => actions.setSpeed(10 ** Number(r.speed.value)));
+  bus.listen(r.speed, 'input', () => actions.setSpeed(SPEED_STOPS[Number(r.speed.value)] ?? 1));
   bus.listen(r.reset, 'click', () => actions.reset(r.seed.value));
   bus.listen(r.scenarioPick, 'change', () => {
     const [kind, name] = r.scenarioPick.value.split(':');
@@ -56,8 +72,9 @@ export function wireControls(root, refs, bus, actions, options) {
     r.play.disabled = crashed;
     r.step.disabled = crashed;
     r.stepBack.disabled = crashed;
-    const v = Math.log10(speed);
-    if (Math.abs(Number(r.speed.value) - v) > 0.005) r.speed.value = String(v);
+    const at = String(nearestStop(speed));
+    if (r.speed.value !== at) r.speed.value = at;
+    r.speed.setAttribute('aria-valuetext', fmtSpeed(speed));
     setText(r.speedOut, fmtSpeed(speed));
   });
 

@@ -104,9 +104,9 @@ export const TEMPLATE = /* html */ `
           <span class="rl-btn-text">Step</span>
         </button>
       </div>
-      <label class="rl-group rl-speed" title="Simulated time per real second (log scale)">
+      <label class="rl-group rl-speed" title="Simulated time per real second: 0.01× to 100× in 15 steps (←/→ one step)">
         <span class="rl-label">Speed</span>
-        <input type="range" min="-2" max="2" step="0.01" value="-0.7" data-ref="speed" data-testid="speed">
+        <input type="range" min="0" max="14" step="1" value="4" data-ref="speed" data-testid="speed" aria-valuetext="0.20×">
         <output data-ref="speedOut" data-testid="speed-value">0.20×</output>
       </label>
       <button type="button" class="rl-btn rl-btn-toggle" data-ref="chartsToggle" data-testid="charts-toggle" aria-pressed="true" title="Show or hide the charts under the stage">
