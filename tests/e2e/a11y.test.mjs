@@ -98,6 +98,18 @@ describe('Accessibility', () => {
     await page.close();
   });
 
+  it('the list says when a second node acts as primary (split brain)', async () => {
+    const page = await openLab(browser, server, '?paused=1', problems);
+    const words = await page.evaluate(async () => {
+      const { describeNode } = await import('/js/stage-list.js');
+      const node = (id, role, term) => ({ id, name: `n${id}`, role, term, status: 'up', lastLsn: 9, lagEntries: 0, lagMicros: 0, membership: 'voter' });
+      const snap = { primary: 1, cuts: [[0, 1], [1, 0]], nodes: [node(0, 'primary', 1), node(1, 'primary', 2)] };
+      return snap.nodes.map((n) => describeNode(snap, n));
+    });
+    assert.deepEqual(words, ['n0, also acting as primary, term 1, links cut, log at 9', 'n1, primary, term 2, links cut, log at 9']);
+    await page.close();
+  });
+
   it('the tabs follow the ARIA tabs pattern: one in the Tab order, arrow keys, Home and End', async () => {
     const page = await openLab(browser, server, '?paused=1', problems);
     const tabs = page.locator('[role="tab"]');

@@ -12,7 +12,8 @@ import { fmtDur } from './format.js';
 export function describeNode(snap, n) {
   const parts = [n.name];
   if (n.status !== 'up') parts.push(n.status);
-  const role = n.role === 'primary' ? (snap.primary === n.id ? 'primary' : 'primary (deposed?)') : n.role;
+  // A second node that believes it leads (split brain, a deposed primary) says so.
+  const role = n.role === 'primary' && snap.primary !== n.id ? 'also acting as primary' : n.role;
   parts.push(n.membership === 'learner' ? `${role}, learner` : role, `term ${n.term}`);
   if (snap.cuts?.some(([from, to]) => from === n.id || to === n.id)) parts.push('links cut');
   if (n.role === 'primary') parts.push(`log at ${n.lastLsn}`);
