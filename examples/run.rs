@@ -18,9 +18,15 @@
 //! found, how often, how many of them the configuration promised against, and the first
 //! few examples naming operation ids, times and nodes.
 //!
+//! `run --lesson www/lessons/failover.json` plays a lesson instead (its scenario, its seed,
+//! its actions at their times, to its `until`: what the page's lesson player does) and
+//! prints the summary with a `lesson` section: each expected outcome, its value and whether
+//! it was met (docs/lessons.md). Exit status 1 when one is not met.
+//!
 //! The seed comes from `--seed`, else from the scenario's `seed` field; there is no other
 //! source. Exit status: 0 on success (also when the reader of its output went away, as in
-//! `run ... | head -1`), 2 on bad arguments or a bad scenario.
+//! `run ... | head -1`), 1 for a lesson outcome not met, 2 on bad arguments or a bad
+//! scenario.
 
 use replica_lab::config::parse_ack_policy;
 use replica_lab::kernel::time::Dur;
@@ -31,7 +37,7 @@ use replica_lab::{Scenario, World};
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: run SCENARIO.json [--seed N] [--until DURATION] [--ack POLICY] [--scaling 1,2,4,8] [--history FILE]";
+const USAGE: &str = "usage: run SCENARIO.json [--seed N] [--until DURATION] [--ack POLICY] [--scaling 1,2,4,8] [--history FILE]\n       run --lesson LESSON.json";
 
 struct Args {
     path: String,
@@ -40,6 +46,18 @@ struct Args {
     ack: Option<AckPolicy>,
     scaling: Vec<u32>,
     history: Option<String>,
+}
+
+/// `--lesson FILE`: plays the lesson and prints its summary and outcomes; Ok(false) when an
+/// outcome was not met.
+fn run_lesson(path: &str) -> Result<(String, bool), String> {
+    let run = replica_lab::lessons::Lesson::run_file(std::path::Path::new(path))?;
+    let mut out = run.summary.clone();
+    out["lesson"] = serde_json::json!({"id": run.lesson, "met": run.met, "outcomes": run.outcomes});
+    Ok((
+        serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?,
+        run.met,
+    ))
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -135,6 +153,28 @@ fn run() -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("--lesson") {
+        let Some(path) = argv.get(1).filter(|_| argv.len() == 2) else {
+            eprintln!("--lesson needs one lesson file (and nothing else)\n{USAGE}");
+            return ExitCode::from(2);
+        };
+        return match run_lesson(path) {
+            Ok((json, met)) => {
+                println!("{json}");
+                if met {
+                    ExitCode::SUCCESS
+                } else {
+                    eprintln!("{path}: an expected outcome was not met (see lesson.outcomes)");
+                    ExitCode::from(1)
+                }
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match run() {
         Ok(json) => {
             // `println!` panics when the reader has gone (`run ... | head -1`); a closed

@@ -9,4 +9,4 @@ port="${PORT:-8000}"
 echo
 echo "  Replica Lab is at  http://127.0.0.1:${port}/   (Ctrl-C stops the server)"
 echo
-exec python3 -m http.server "$port" --bind 127.0.0.1 --directory www
+exec python3 scripts/serve.py "$port" www

@@ -10,7 +10,8 @@
 //! - `clients`: the workload, the page's client, the operation history;
 //! - `checks`: the checkers that judge a history from outside;
 //! - `observe`: snapshots for the page, charts, the runner's summary, the checkers' verdict;
-//! - `config`: the scenario format.
+//! - `config`: the scenario format;
+//! - `lessons`: the lesson format, a lesson's run and its expected outcomes.
 //!
 //! ```
 //! use replica_lab::{Scenario, World};
@@ -24,6 +25,7 @@ pub mod checks;
 pub mod clients;
 pub mod config;
 pub mod kernel;
+pub mod lessons;
 pub mod observe;
 pub mod protocols;
 

@@ -721,6 +721,14 @@ impl Lab {
         done(act!(self, Action::Isolate { node, isolated }))
     }
 
+    /// The whole history in Jepsen's format (a JSON array of invoke / ok / fail / info
+    /// events: docs/history-format.md), as the runner's `--history FILE` writes it and
+    /// `cargo run --example check` and `checkHistory` read it.
+    #[wasm_bindgen(js_name = historyJson)]
+    pub fn history_json(&self) -> String {
+        each!(&self.run, t => t.world().jepsen_history(true).to_json())
+    }
+
     /// One operation of the history, or undefined.
     pub fn op(&self, id: f64) -> Result<JsValue, JsError> {
         each!(&self.run, t => match t.world().op(id as u64) {

@@ -143,3 +143,24 @@ pub fn scripted_run() -> World {
     w.run_for(ms(1_500));
     w
 }
+
+/// An example program (`examples/NAME.rs`) of this profile, built first if `cargo test`
+/// did not build it (`cargo test --test X` builds only that test).
+pub fn example_bin(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let bin = profile_dir.join(format!("examples/{name}{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = std::process::Command::new(cargo);
+        build.args(["build", "--example", name]);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
+        }
+        assert!(
+            build.status().unwrap().success(),
+            "building examples/{name}.rs"
+        );
+    }
+    bin
+}

@@ -112,7 +112,7 @@ describe('Replica Lab failover', () => {
   });
 
   it('the split-brain lesson shows two primaries, then the writes they cost', async () => {
-    await tid('scenario-pick').selectOption('split-brain');
+    await tid('scenario-pick').selectOption('scenario:split-brain');
     // Loading a scenario fetches its file: the one wait on the page itself.
     await page.waitForFunction(() => document.querySelector('[data-testid="scenario-name"]').textContent === 'Split brain');
     assert.match(await tid('narration').textContent(), /naive failover manager/);

@@ -1,6 +1,9 @@
 // A tiny static file server for the page tests: serves www/ on a free 127.0.0.1 port with
 // the MIME types the page needs (wasm must be application/wasm for streaming compilation),
-// and the test-only pages of tests/e2e/pages/ under /e2e/.
+// and the test-only pages of tests/e2e/pages/ under /e2e/. Like the project's serve
+// command (scripts/serve.py) and GitHub Pages, it sends Access-Control-Allow-Origin: *, so
+// a sandboxed iframe (an opaque origin) can load the modules and the wasm. A request with
+// ?csp=1 gets the strict Content-Security-Policy a course platform may impose.
 
 import http from 'node:http';
 import fs from 'node:fs/promises';
@@ -22,6 +25,9 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
+/** The policy of the strict-CSP tests: no inline scripts or styles, wasm allowed. */
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
 /** Starts the server; resolves to { url, close() }. */
 export async function startServer(root = WWW) {
   const server = http.createServer(async (req, res) => {
@@ -34,10 +40,13 @@ export async function startServer(root = WWW) {
       const file = path.join(base, path.normalize(testPage ? rel.slice('/e2e'.length) : rel).replace(/^(\.\.[/\\])+/, ''));
       if (!file.startsWith(base)) throw Object.assign(new Error('outside root'), { code: 'ENOENT' });
       const body = await fs.readFile(file);
-      res.writeHead(200, {
+      const headers = {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
-      });
+        'access-control-allow-origin': '*',
+      };
+      if (url.searchParams.get('csp') === '1') headers['content-security-policy'] = STRICT_CSP;
+      res.writeHead(200, headers);
       res.end(body);
     } catch (e) {
       res.writeHead(e.code === 'ENOENT' || e.code === 'EISDIR' ? 404 : 500, { 'content-type': 'text/plain' });

@@ -3,8 +3,10 @@
 // line, the election countdown, a crown on the primary) and, beside the primary, its ack
 // policy and the writes waiting for acknowledgements. It is also where the single-leader
 // shape of the stage is decided: the primary heads the ring, and the links from it are the
-// ones that stand out. It answers hit tests on cards (which node, which log cell) and
-// describes them (and where clients' reads go) for tooltips.
+// ones that stand out. Cards keep their places on the ring (by node id) when the lead
+// changes hands: the crown and the badges move, the cards do not. It answers hit tests
+// on cards (which node, which log cell) and describes them (and where clients' reads go)
+// for tooltips.
 
 import { lagLevel, lagText } from './format.js';
 import { FONT, MONO, rrect } from './stage-theme.js';
@@ -30,15 +32,15 @@ export class SingleLeaderCards {
     this.badgeW = new Map(); // badge text → width in the badge font
   }
 
-  /** Ring order: the node in the primary role (even while crashed) first, then the others by id. */
+  /**
+   * Ring order: by node id, so a card stays where it is when another node takes the lead
+   * (node 0, the first primary, heads the ring). Notes which node holds the primary role.
+   */
   ringOrder(nodes) {
-    const ids = nodes.map((n) => n.id);
-    const primary = nodes.find((n) => n.role === 'primary');
+    const ids = nodes.map((n) => n.id).sort((a, b) => a - b);
+    const primary = nodes.find((n) => n.role === 'primary' && n.id === this.primaryId)
+      ?? nodes.find((n) => n.role === 'primary');
     this.primaryId = primary ? primary.id : null;
-    if (primary) {
-      const at = ids.indexOf(primary.id);
-      ids.push(...ids.splice(0, at));
-    }
     return ids;
   }
 
@@ -50,13 +52,16 @@ export class SingleLeaderCards {
     return this.loadRow ? 'L' : '';
   }
 
-  /** Chooses the log strip grid (1 or 2 rows) for a card width; returns the card height. */
-  fit(cardW) {
+  /**
+   * Chooses the log strip grid (1 or 2 rows; `maxRows` 1 for a short stage) for a card
+   * width; returns the card height.
+   */
+  fit(cardW, maxRows = 2) {
     const stripW = cardW - 16;
     let perRow = LOG_CELLS;
     let rows = 1;
-    if (cardW < 120) {
-      // A small card (a phone with many nodes) shows only the newest 8 entries.
+    if (cardW < 120 || (maxRows < 2 && stripW / LOG_CELLS < 15)) {
+      // A small (or short) card shows only the newest 8 entries.
       perRow = LOG_CELLS / 2;
     } else if (stripW / LOG_CELLS < 15) {
       perRow = LOG_CELLS / 2;
@@ -263,13 +268,14 @@ export class SingleLeaderCards {
       const paused = n.status === 'paused';
       const primary = n.role === 'primary';
       const candidate = n.role === 'candidate';
-      const small = cw < 120;
+      const small = cw < 140;
       // Membership first: a learner, a joining or leaving node, one that lost its disk.
       const member = n.amnesiac ? 'SYNCING' : n.membership === 'voter' ? '' : n.membership.toUpperCase();
+      // On a small card (many nodes, a small box) the role and term stay, in short words.
       let label = crashed ? (small ? 'DOWN' : 'CRASHED') : paused ? 'PAUSED'
-        : member && !primary ? member : small ? '' : primary ? 'PRIMARY' : candidate ? 'CANDIDATE' : 'REPLICA';
-      if (!label) continue;
-      if (!small && !crashed && !member) label += ` T${n.term}`;
+        : member && !primary ? (small ? member.slice(0, 5) : member)
+          : primary ? (small ? 'PRI' : 'PRIMARY') : candidate ? (small ? 'CAND' : 'CANDIDATE') : small ? 'REP' : 'REPLICA';
+      if (!crashed && !member) label += ` T${n.term}`;
       const color = crashed ? t.bad : paused ? t.frozen : primary ? t.gold : candidate || member ? t.accent : t.muted;
       const bw = this._textWidth(ctx, label) + 12;
       ctx.globalAlpha = 1;

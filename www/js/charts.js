@@ -15,7 +15,7 @@ function themeOf(el) {
     bg: v('--rl-card', '#172033'),
     text: v('--rl-text', '#e7ebf3'),
     muted: v('--rl-muted', '#8d97ad'),
-    grid: 'rgba(141, 151, 173, 0.16)',
+    grid: 'rgba(141, 151, 173, 0.22)',
     accent: v('--rl-accent', '#6aa6ff'),
     good: v('--rl-good', '#3ecf8e'),
     warn: v('--rl-warn', '#f5b342'),
@@ -78,6 +78,12 @@ export class Chart {
     this.canvas.width = Math.max(1, Math.round(w * dpr));
     this.canvas.height = Math.max(1, Math.round(h * dpr));
     return true;
+  }
+
+  /** Reads the colours again (after a theme change) and redraws. */
+  retheme() {
+    this.theme = themeOf(this.canvas);
+    this._paint();
   }
 
   /** Redraws with new data (or the last data when called without). */
@@ -274,9 +280,19 @@ export function renderGroupedBars(chart, data) {
     ctx.font = `${g.highlight ? '600 ' : ''}10px ${FONT}`;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'alphabetic';
-    ctx.fillText(g.label, f.x0 + gi * gw + gw / 2, chart.h - 5, gw - 2);
+    // Never squeezed (fillText's maxWidth would): the short form, else cut with an ellipsis.
+    ctx.fillText(fitLabel(ctx, [g.label, g.short], gw - 4), f.x0 + gi * gw + gw / 2, chart.h - 5);
   }
   chart.legend(data.keys);
+}
+
+/** The first of `labels` that fits in `width` px, else the shortest cut to fit, with "…". */
+export function fitLabel(ctx, labels, width) {
+  const options = labels.filter(Boolean);
+  for (const l of options) if (ctx.measureText(l).width <= width) return l;
+  let l = options.at(-1) ?? '';
+  while (l.length > 1 && ctx.measureText(`${l}…`).width > width) l = l.slice(0, -1);
+  return `${l}…`;
 }
 
 /** A histogram. data: {bins: [{label, count}], color, unit, emptyText}. */

@@ -1,6 +1,7 @@
 // The header and the toolbar of one instance: the scenario's name and narration, the run
 // state, simulated time, events and seed; play/pause, step, speed, seed and reset, the
-// lesson picker; and the keyboard shortcuts (Space: play/pause, →: one event), which act
+// lesson picker; and the keyboard shortcuts (Space: play/pause, →: one event, ←: one event
+// back), which act
 // only while focus is inside this lab's root.
 
 import { setText } from './dom.js';
@@ -11,19 +12,37 @@ import { fmtClock, fmtInt, fmtSpeed } from './format.js';
  * @param {Record<string, HTMLElement>} refs
  * @param {import('./lab-bus.js').LabBus} bus
  * @param {{toggle: () => void, step: () => void, setSpeed: (x: number) => void,
- *          reset: (seedText: string) => void, loadScenario: (name: string) => void}} actions
+ *          reset: (seedText: string) => void, loadScenario: (name: string) => void,
+ *          loadLesson: (id: string) => void}} actions
  * @param {{keyboard?: 'root'|'none'}} options
  */
+/**
+ * The speed slider's stops, 1-2-5 steps on a log scale (a lesson's own speed, 0.4×, shows
+ * on the nearest): from 1× to 100× is seven key presses, from the slowest to the fastest
+ * fourteen.
+ */
+export const SPEED_STOPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 3, 5, 10, 20, 50, 100];
+
+/** The index of the stop nearest to `speed` (on the log scale). */
+export function nearestStop(speed) {
+  let best = 0;
+  for (let i = 1; i < SPEED_STOPS.length; i++) {
+    if (Math.abs(Math.log(SPEED_STOPS[i] / speed)) < Math.abs(Math.log(SPEED_STOPS[best] / speed))) best = i;
+  }
+  return best;
+}
+
 export function wireControls(root, refs, bus, actions, options) {
   const r = refs;
   bus.listen(r.play, 'click', actions.toggle);
   bus.listen(r.step, 'click', actions.step);
-  bus.listen(r.speed, 'input', () => actions.setSpeed(10 ** Number(r.speed.value)));
+  bus.listen(r.speed, 'input', () => actions.setSpeed(SPEED_STOPS[Number(r.speed.value)] ?? 1));
   bus.listen(r.reset, 'click', () => actions.reset(r.seed.value));
   bus.listen(r.scenarioPick, 'change', () => {
-    const name = r.scenarioPick.value;
+    const [kind, name] = r.scenarioPick.value.split(':');
     r.scenarioPick.value = '';
-    if (name) actions.loadScenario(name);
+    if (kind === 'scenario' && name) actions.loadScenario(name);
+    else if (kind === 'lesson' && name) actions.loadLesson(name);
   });
   bus.listen(r.seed, 'keydown', (e) => {
     if (e.key === 'Enter') {
@@ -52,8 +71,10 @@ export function wireControls(root, refs, bus, actions, options) {
     r.runState.dataset.state = state;
     r.play.disabled = crashed;
     r.step.disabled = crashed;
-    const v = Math.log10(speed);
-    if (Math.abs(Number(r.speed.value) - v) > 0.005) r.speed.value = String(v);
+    r.stepBack.disabled = crashed;
+    const at = String(nearestStop(speed));
+    if (r.speed.value !== at) r.speed.value = at;
+    r.speed.setAttribute('aria-valuetext', fmtSpeed(speed));
     setText(r.speedOut, fmtSpeed(speed));
   });
 
@@ -75,6 +96,9 @@ export function wireControls(root, refs, bus, actions, options) {
     } else if (e.key === 'ArrowRight') {
       e.preventDefault();
       actions.step();
+    } else if (e.key === 'ArrowLeft') {
+      e.preventDefault();
+      actions.stepBack();
     }
   });
 }

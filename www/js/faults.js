@@ -127,12 +127,20 @@ export class Faults {
     if (lost) parts.push(`${lost} acknowledged write${lost === 1 ? '' : 's'} lost`);
     if (split) parts.push(`split brain seen ${split} time${split === 1 ? '' : 's'}`);
     if (lost && state === 'ok') state = 'warn';
-    const sig = `${state}|${head}|${parts.join(';')}`;
+    const sig = `${state}|${head}|${parts.join(';')}|${snap.nodes.some((n) => n.role === 'candidate')}`;
     if (sig === this.headSig) return;
     this.headSig = sig;
     this.r.failStatus.dataset.state = state;
     setText(this.r.failHeadline, head);
-    setText(this.r.failDetail, parts.length ? `${parts.join(' · ')}.` : 'No failover yet. Crash the primary (click it, then Crash) to watch one.');
+    let detail = parts.length ? `${parts.join(' · ')}.` : 'No failover yet. Crash the primary (click it, then Crash) to watch one.';
+    // During an election (or with nobody to take over) "no failover yet" would mislead.
+    if (!primaries.length) {
+      const electing = snap.nodes.some((n) => n.role === 'candidate');
+      const mode = snap.config?.failover?.mode ?? snap.config?.failoverMode;
+      const now = electing ? 'An election is under way.' : mode === 'off' ? 'Nobody takes over: failover is off.' : 'Waiting for a replica to notice and stand for election.';
+      detail = parts.length ? `${now} Before: ${parts.join(' · ')}.` : now;
+    }
+    setText(this.r.failDetail, detail);
   }
 
   _log(snap) {
@@ -144,7 +152,10 @@ export class Faults {
     const name = (id) => (id == null ? '–' : nodeName(snap, id));
     for (const f of list.slice(-8).reverse()) {
       const li = document.createElement('li');
-      li.textContent = `${fmtClock(f.at)}: ${name(f.from)} → ${name(f.to)}, term ${f.term}, took ${fmtDur(f.took)}`;
+      // The same node winning again (it stood after losing its majority) is no handover.
+      li.textContent = f.from === f.to
+        ? `${fmtClock(f.at)}: ${name(f.to)} elected again, term ${f.term}, took ${fmtDur(f.took)}`
+        : `${fmtClock(f.at)}: ${name(f.from)} → ${name(f.to)}, term ${f.term}, took ${fmtDur(f.took)}`;
       el.append(li);
     }
     if (!list.length) {

@@ -137,3 +137,13 @@ export function clientName(snap, id) {
   for (let i = 0; i < clients.length; i++) if (clients[i].id === id) return clients[i].manual ? 'you' : `c${id}`;
   return `c${id}`;
 }
+
+/**
+ * The share of stale reads, as the Ops counter and the stale-reads chart both say it:
+ * stale reads over successful reads (the run's counters), "4.7%" (one decimal under 10%).
+ */
+export function fmtStaleShare(counters) {
+  const reads = counters.readsOk;
+  const pct = reads ? (100 * counters.staleReads) / reads : 0;
+  return `${pct < 10 && pct > 0 ? pct.toFixed(1) : Math.round(pct)}%`;
+}

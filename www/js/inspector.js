@@ -79,7 +79,14 @@ export class Inspector {
     const key = node ? `${node.id}|${node.role}|${node.status}|${snap.nodes.length}|${isolated}` : `none|${selected}`;
     if (key !== this.key) {
       this.key = key;
+      // A rebuild (the node crashed, say) keeps the keyboard focus among its actions.
+      const focused = this.el.getRootNode().activeElement;
+      const at = focused && this.el.contains(focused) ? [...this.el.querySelectorAll('button[data-action]')].indexOf(focused) : -1;
       this._build(node, selected, isolated);
+      if (at >= 0) {
+        const buttons = this.el.querySelectorAll('button[data-action]');
+        buttons[Math.min(at, buttons.length - 1)]?.focus();
+      }
     }
     if (node) this._fill(node, snap);
   }
@@ -93,7 +100,7 @@ export class Inspector {
       const p = document.createElement('div');
       p.className = 'rl-empty';
       p.innerHTML = selected == null
-        ? '<p><b>Click a node</b> on the stage to see what it knows: its role, its log positions, its lag behind the primary.</p><p>The primary also shows what it knows about each replica, like PostgreSQL’s <code>pg_stat_replication</code>.</p>'
+        ? '<p><b>Click a node</b> on the stage (or choose it in the list of nodes after the stage, with Tab) to see what it knows: its role, its log positions, its lag behind the primary.</p><p>The primary also shows what it knows about each replica, like PostgreSQL’s <code>pg_stat_replication</code>.</p>'
         : '<p>That node is no longer in the cluster.</p>';
       this.el.append(p);
       return;

@@ -46,6 +46,7 @@ export class ManualPanel {
     const ack = this.r.manualAck.value;
     const id = this.bus.act((lab) => (ack ? lab.writeWith(key, value, ack) : lab.write(key, value)));
     if (id !== undefined) this._track(id, `write ${key.trim()}=${value}`, null);
+    else this._refused(`write ${key.trim()}=${value}`, null);
   }
 
   /** A compare-and-set through the primary; an empty `expected` means "the key is absent". */
@@ -53,6 +54,7 @@ export class ManualPanel {
     const want = expected === '' ? undefined : expected;
     const id = this.bus.act((lab) => lab.cas(key, want, value));
     if (id !== undefined) this._track(id, `cas ${key.trim()} ${want ?? 'absent'}→${value}`, null);
+    else this._refused(`cas ${key.trim()} ${want ?? 'absent'}→${value}`, null);
   }
 
   /** A read at `node` with the form's key and level; `from` is the inspector's node, if it asked. */
@@ -61,6 +63,18 @@ export class ManualPanel {
     const level = this.r.manualLevel.value;
     const id = this.bus.act((lab) => (level && level !== '"eventual"' ? lab.readWith(node, key, level) : lab.read(node, key)));
     if (id !== undefined) this._track(id, `read ${key} @ ${nodeName(this.bus.snapshot, node)}`, from);
+    else this._refused(`read ${key} @ ${nodeName(this.bus.snapshot, node)}`, from);
+  }
+
+  /** The lab refused the operation (the banner says why): the previous result must not stay up. */
+  _refused(text, node) {
+    this.tracked = null;
+    const el = this.r.manualResult;
+    const line = `✗ ${text}: not sent (see the message above)`;
+    setText(el, line);
+    el.dataset.state = 'fail';
+    delete el.dataset.opId;
+    if (node != null) this.bus.emit('manual-result', { node, text: line, state: 'fail' });
   }
 
   _readKey() {

@@ -22,3 +22,8 @@ export const MESSAGE_LOOKS = {
 
 /** How a kind missing from MESSAGE_LOOKS is drawn. */
 export const PLAIN_LOOK = { r: 4.5, color: 'other' };
+
+/** A message kind in a few words ("append", "vote request"). */
+export function messageName(kind) {
+  return String(kind ?? 'message').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}

@@ -6,7 +6,7 @@
 // redrawn only when its data changed.
 
 import { Chart, SERIES, renderGroupedBars, renderHistogram, renderTimeSeries } from './charts.js';
-import { nodeName } from './format.js';
+import { nodeName, fmtStaleShare } from './format.js';
 
 const POLL_MS = 250;
 const KEEP = 600; // samples: 60 s of simulated time
@@ -39,6 +39,12 @@ export class MetricsPanel {
     root.dataset.charts = 'true';
     this.reset();
     bus.on('reset', () => this.reset());
+    // After a seek the run's samples are that moment's: start the charts over from it.
+    bus.on('jump', (snap) => {
+      this.reset();
+      this.snap = snap;
+      this.poll(true);
+    });
     bus.on('ui', (snap) => {
       this.snap = snap;
       this.poll();
@@ -52,6 +58,13 @@ export class MetricsPanel {
     bus.listen(r.lagEntries, 'click', () => setUnit('entries'));
     bus.listen(r.lagMs, 'click', () => setUnit('ms'));
     bus.listen(r.chartsToggle, 'click', () => this.setVisible(!this.visible));
+  }
+
+  /** After a theme change: every chart reads its colours again. */
+  retheme() {
+    this.theme = null;
+    for (const c of Object.values(this.charts)) c.retheme();
+    this.poll(true);
   }
 
   reset() {
@@ -84,7 +97,7 @@ export class MetricsPanel {
       for (const s of m.samples) this.samples.push(s);
       if (this.samples.length > KEEP) this.samples.splice(0, this.samples.length - KEEP);
     }
-    if (fresh || force) {
+    if (fresh || force || !this.bus.running) {
       this._drawLag();
       this._drawThroughput();
     }
@@ -94,19 +107,28 @@ export class MetricsPanel {
       this._drawLatency(m);
     }
     const st = m.staleness;
-    const staleSig = `${st.reads}|${st.stale}`;
+    const c = this.snap.counters;
+    const staleSig = `${st.reads}|${st.stale}|${c.readsOk}|${c.staleReads}`;
     if (staleSig !== this.sig.stale || force) {
       this.sig.stale = staleSig;
       this._drawStale(st);
     }
   }
 
-  _times() {
-    return this.samples.map((s) => s.t);
-  }
 
   _drawLag() {
-    const samples = this.samples;
+    // Samples come every 100 ms of simulated time; while paused the present (after a step
+    // or an action) is added from the snapshot, so the chart ends where the stage is.
+    const last = this.samples.at(-1);
+    const live = !this.bus.running && this.snap && (!last || this.snap.now > last.t);
+    const samples = live
+      ? [...this.samples, {
+        t: this.snap.now,
+        nodes: this.snap.nodes.map((n) => (n.role === 'primary' || n.status !== 'up'
+          ? { id: n.id, lagEntries: null, lagMs: null }
+          : { id: n.id, lagEntries: n.lagEntries, lagMs: n.lagMicros / 1000 })),
+      }]
+      : this.samples;
     const ids = new Map(); // node id → index in series
     for (const s of samples) for (const n of s.nodes) if ((n.lagEntries != null || n.lagMs != null) && !ids.has(n.id)) ids.set(n.id, ids.size);
     const names = (id) => nodeName(this.snap, id);
@@ -121,7 +143,7 @@ export class MetricsPanel {
       }),
     }));
     this.charts.lag.draw({
-      t: this._times(),
+      t: samples.map((x) => x.t),
       series,
       window: WINDOW_US,
       unit: ms ? 'ms' : 'entries',
@@ -132,7 +154,7 @@ export class MetricsPanel {
   _drawThroughput() {
     const t = this.theme ?? (this.theme = this.charts.throughput.theme);
     this.charts.throughput.draw({
-      t: this._times(),
+      t: this.samples.map((x) => x.t),
       series: [
         { label: 'reads', color: t.read, values: this.samples.map((s) => s.readsPerSec) },
         { label: 'writes', color: t.write, values: this.samples.map((s) => s.writesPerSec) },
@@ -149,6 +171,7 @@ export class MetricsPanel {
     const current = this.snap.config.ackLabel;
     const groups = m.writeLatency.filter((p) => p.count > 0).map((p) => ({
       label: p.policy,
+      short: shortPolicy(p.policy),
       values: [p.p50, p.p95, p.p99],
       highlight: p.policy === current,
     }));
@@ -166,8 +189,9 @@ export class MetricsPanel {
 
   _drawStale(st) {
     const t = this.charts.stale.theme;
-    const pct = st.reads ? (100 * st.stale) / st.reads : 0;
-    const text = st.reads ? `${pct < 10 ? pct.toFixed(1) : Math.round(pct)}% of ${st.reads.toLocaleString('en-US')} reads` : '';
+    // The same quantity as the Ops counter: stale reads over successful reads, so far.
+    const c = this.snap.counters;
+    const text = c.readsOk ? `${fmtStaleShare(c)} of ${c.readsOk.toLocaleString('en-US')} reads` : '';
     if (this.r.staleRate.textContent !== text) this.r.staleRate.textContent = text;
     let prev = 0;
     const bins = st.histogram.map((b) => {
@@ -179,8 +203,13 @@ export class MetricsPanel {
       bins,
       color: t.bad,
       unit: 'reads',
-      emptyText: st.reads ? `no stale reads among ${st.reads}` : 'no reads yet',
+      emptyText: c.readsOk ? `no stale reads among ${c.readsOk.toLocaleString('en-US')}` : 'no reads yet',
       legend: [{ label: 'by ms behind', color: t.bad }],
     });
   }
+}
+
+/** A policy's label short enough for a narrow bar group: "majority flushed" → "majority". */
+export function shortPolicy(label) {
+  return String(label).replace(/ flushed$/, '').replace(/ received$/, ' recv').replace(/ applied$/, ' appl').replace(/^first /, '1st ');
 }

@@ -4,7 +4,7 @@
 // the operations another panel asks for (`select-ops`: an anomaly's), however old.
 
 import { setText } from './dom.js';
-import { clientName, fmtDur, fmtInt, nodeName, parseDur } from './format.js';
+import { clientName, fmtDur, fmtInt, nodeName, parseDur, fmtStaleShare } from './format.js';
 
 export class OpsPanel {
   /** @param {Record<string, HTMLElement>} refs @param {import('./lab-bus.js').LabBus} bus */
@@ -83,7 +83,6 @@ export class OpsPanel {
 
   _counters(c) {
     const reads = c.readsOk;
-    const pct = reads ? (100 * c.staleReads) / reads : 0;
     const text = `${c.writesOk}|${c.writesUnknown}|${c.writesFailed}|${reads}|${c.staleReads}`;
     if (text === this.counterText) return;
     this.counterText = text;
@@ -95,7 +94,7 @@ export class OpsPanel {
     r.cReadsOk.textContent = fmtInt(reads);
     r.cReadsOk.parentElement.title = c.readsFailed ? `${c.readsFailed} more reads failed (timed out or refused).` : '';
     r.cStale.textContent = fmtInt(c.staleReads);
-    r.cStalePct.textContent = `stale · ${pct < 10 && pct > 0 ? pct.toFixed(1) : Math.round(pct)}%`;
+    r.cStalePct.textContent = `stale · ${fmtStaleShare(c)}`;
   }
 
   _makeRow(op) {

@@ -1,7 +1,7 @@
 // Draws one lab's cluster on its canvas by stacking layers, each in its own module: the
-// stage (background, region tints, links, clients), the overlays (region names, link
-// labels), the cards (single-leader node cards, which also decide the ring's order and
-// which links stand out) and the messages in flight on top. The layout is shared and
+// stage (background, region tints, links, clients), the cards (single-leader node cards,
+// which also decide the ring's order and which links stand out), the overlays (region
+// names, link labels, placed clear of the cards) and the messages in flight on top. The layout is shared and
 // recomputed only when it must; a frame draws into the same canvas without touching the
 // DOM. Hit tests ask the layers from the top down; tooltips ask the layer that was hit.
 
@@ -33,6 +33,11 @@ export class Renderer {
     this.linkLabels = new Map(); // a*16+b → { text, slow }
   }
 
+  /** Reads the colours again (after a theme change). */
+  setTheme(themeRoot) {
+    this.theme = readTheme(themeRoot);
+  }
+
   /** Sets the canvas size in CSS pixels (call from a ResizeObserver). Returns whether it changed. */
   resize(cssW, cssH) {
     const dpr = window.devicePixelRatio || 1;
@@ -57,8 +62,9 @@ export class Renderer {
     const frame = { ctx, theme: this.theme, layout, snap, selection: this.selection, hover: this.hover };
     const links = this.cards.links(snap, layout);
     this.stage.draw(frame, links);
-    this.overlays.draw(frame, links, this.linkLabels, () => this.cards.keepClear(layout));
     this.cards.draw(frame);
+    // Labels over the cards' layer, placed where they clear every card: never hidden.
+    this.overlays.draw(frame, links, this.linkLabels, () => this.cards.keepClear(layout), `${layout.key}|${this.cards.primaryId}`);
     this.messages.draw(frame);
   }
 

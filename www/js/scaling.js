@@ -25,11 +25,24 @@ export class Scaling {
     this.running = false;
     this._timer = 0;
     bus.listen(refs.scaleRun, 'click', () => this.run());
-    bus.on('reset', () => this.stop());
+    // A new run (another scenario or lesson, another seed): the last results were not its own.
+    const intro = refs.scaleStatus.textContent;
+    bus.on('reset', () => {
+      this.stop();
+      this.points = [];
+      this._status(intro);
+      this._draw();
+    });
     bus.onClose(() => {
       this.stop();
       this.chart.destroy();
     });
+    this._draw();
+  }
+
+  /** After a theme change. */
+  retheme() {
+    this.chart.retheme();
     this._draw();
   }
 

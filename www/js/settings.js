@@ -382,7 +382,7 @@ export class Settings {
     const label = snap.config?.ackLabel ?? (r.ackMode.value === 'async' ? 'async' : '');
     const waiting = primary?.waitingWrites ?? 0;
     const off = !!primary?.semiSyncOff;
-    const sig = `${label}|${waiting}|${off}|${primary ? primary.id : '-'}`;
+    const sig = `${label}|${waiting}|${off}|${primary ? primary.id : '-'}|${snap.config?.semiSyncFallback ?? 'block'}`;
     if (sig === this.statusSig) return;
     this.statusSig = sig;
     let state, title, text;
@@ -404,7 +404,9 @@ export class Settings {
       text = `Too few replicas confirmed in time, so ${primary.name} acknowledges writes without them (MySQL's silent fallback). It returns to ${label} when a replica catches up.`;
     } else {
       state = waiting ? 'waiting' : 'sync';
-      title = `Semi-sync on · ${label}`;
+      // Semi-sync is MySQL's: waits that give up after a timeout. Without a fallback the
+      // primary blocks until enough replicas confirm: synchronous (PostgreSQL's way).
+      title = snap.config?.semiSyncFallback != null ? `Semi-sync on · ${label}` : `Synchronous · ${label}`;
       text = `${primary.name} holds each write until the replicas this policy needs confirm it.`;
     }
     r.ackStatus.dataset.state = state;

@@ -1,5 +1,6 @@
 // Where everything sits on the stage: node boxes on a ring (in the order the cards layer
-// asks for, each region's nodes together in one sector), the clients along the bottom
+// asks for, each region's nodes together in one sector; in rows instead when the box is
+// too short or crowded for a ring to keep cards readable), the clients along the bottom
 // (grouped by region), and the path a message takes along each link direction, one lane
 // per direction, from box border to box border. Recomputed only when the size, the nodes,
 // their order, the clients or the cards' shape change; a frame only reads it.
@@ -78,20 +79,15 @@ export class StageLayout {
     const cx = W / 2;
     const cy = top + areaH / 2;
 
-    let cardW = Math.min(compact ? 170 : 236, W * (n <= 2 ? 0.5 : n <= 4 ? (compact ? 0.4 : 0.3) : compact ? 0.3 : 0.24));
-    for (let attempt = 0; attempt < 30; attempt++) {
-      const cardH = cards.fit(cardW);
-      this.cardW = cardW;
-      this.cardH = cardH;
-      const rx = Math.max(0, W / 2 - cardW / 2 - 8);
-      const ry = Math.max(0, areaH / 2 - cardH / 2 - 4);
-      for (let i = 0; i < n; i++) {
-        const a = -Math.PI / 2 + (i * 2 * Math.PI) / n;
-        this.pos[ids[i] * 2] = n === 1 ? cx : cx + rx * Math.cos(a);
-        this.pos[ids[i] * 2 + 1] = n === 1 ? cy : cy + ry * Math.sin(a);
+    this._ring(ids, cards, W, areaH, cx, cy, compact);
+    // A box too short (or too crowded) for a ring: rows of cards, if they get bigger.
+    if (n > 1 && this.cardW < 150) {
+      const ringW = this.cardW, ringH = this.cardH, ringPos = this.pos.slice();
+      if (!this._rows(ids, cards, W, areaH, top) || this.cardW < ringW * 1.15) {
+        this.cardW = ringW;
+        this.cardH = cards.fit(ringW);
+        this.pos.set(ringPos);
       }
-      if (!this._overlaps(cardW + 8, cardH + 6) || cardW <= 72) break;
-      cardW *= 0.93;
     }
 
     this.groups = [];
@@ -179,6 +175,60 @@ export class StageLayout {
       if (reg && g) g.x1 = cxp + this.pillW / 2 + 4;
       x += span / k;
     }
+  }
+
+  /** Cards on an ellipse, the first at the top, shrunk until they do not overlap. */
+  _ring(ids, cards, W, areaH, cx, cy, compact) {
+    const n = ids.length;
+    let cardW = Math.min(compact ? 170 : 236, W * (n <= 2 ? 0.5 : n <= 4 ? (compact ? 0.4 : 0.3) : compact ? 0.3 : 0.24));
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const cardH = cards.fit(cardW);
+      this.cardW = cardW;
+      this.cardH = cardH;
+      const rx = Math.max(0, W / 2 - cardW / 2 - 8);
+      const ry = Math.max(0, areaH / 2 - cardH / 2 - 4);
+      for (let i = 0; i < n; i++) {
+        const a = -Math.PI / 2 + (i * 2 * Math.PI) / n;
+        this.pos[ids[i] * 2] = n === 1 ? cx : cx + rx * Math.cos(a);
+        this.pos[ids[i] * 2 + 1] = n === 1 ? cy : cy + ry * Math.sin(a);
+      }
+      if (!this._overlaps(cardW + 8, cardH + 6) || cardW <= 72) break;
+      cardW *= 0.93;
+    }
+  }
+
+  /**
+   * Cards in rows (the first row at the top, in ring order), as many rows as let them be
+   * widest; false if no number of rows fits the height.
+   */
+  _rows(ids, cards, W, areaH, top) {
+    const n = ids.length;
+    let best = null;
+    for (let rows = 1; rows <= n; rows++) {
+      const cols = Math.ceil(n / rows);
+      const cardW = Math.min(200, (W - 16) / cols - 10);
+      if (cardW < 64) continue;
+      for (const maxRows of [2, 1]) {
+        const cardH = cards.fit(cardW, maxRows);
+        if (rows * (cardH + 14) > areaH) continue;
+        if (!best || cardW > best.cardW) best = { rows, cols, cardW, maxRows };
+        break;
+      }
+    }
+    if (!best) return false;
+    const { rows, cols, cardW } = best;
+    const cardH = cards.fit(cardW, best.maxRows);
+    this.cardW = cardW;
+    this.cardH = cardH;
+    const rowGap = (areaH - rows * cardH) / rows;
+    for (let i = 0; i < n; i++) {
+      const r = Math.floor(i / cols), c = i % cols;
+      const inRow = Math.min(cols, n - r * cols);
+      const colW = (W - 16) / inRow;
+      this.pos[ids[i] * 2] = 8 + colW * (c + 0.5);
+      this.pos[ids[i] * 2 + 1] = top + rowGap / 2 + 6 + r * (cardH + rowGap) + cardH / 2;
+    }
+    return true;
   }
 
   _overlaps(w, h) {

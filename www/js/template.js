@@ -7,15 +7,31 @@ export const TEMPLATE = /* html */ `
     <svg class="rl-logo" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="5" r="3.2"/><circle cx="5" cy="17" r="2.6"/><circle cx="12" cy="19" r="2.6"/><circle cx="19" cy="17" r="2.6"/><path d="M12 8.2 5.8 14.8M12 8.2v8.2M12 8.2l6.2 6.6" fill="none" stroke-width="1.6"/></svg>
     <span class="rl-title">Replica Lab</span>
     <span class="rl-scenario" data-ref="scenarioName" data-testid="scenario-name"></span>
-    <select class="rl-input rl-scenario-pick" data-ref="scenarioPick" data-testid="scenario-pick" aria-label="Load a scenario">
-      <option value="" selected>Load a lesson…</option>
-      <option value="backup-band">Backup band (async log shipping)</option>
-      <option value="failover">The lead singer loses their voice (failover)</option>
-      <option value="split-brain">Split brain (naive failover)</option>
-      <option value="read-scaling">Read scaling (busy clients)</option>
-      <option value="crowd">A crowd (9 nodes)</option>
-      <option value="base-backup">Too far behind: a base backup (WAL recycling)</option>
+    <select class="rl-input rl-scenario-pick" data-ref="scenarioPick" data-testid="scenario-pick" aria-label="Load a lesson or a scenario">
+      <option value="" selected>Lessons and scenarios…</option>
+      <optgroup label="Lessons" data-ref="lessonOptions"></optgroup>
+      <optgroup label="Scenarios">
+        <option value="scenario:backup-band">Backup band (async log shipping)</option>
+        <option value="scenario:failover">The lead singer loses their voice (failover)</option>
+        <option value="scenario:split-brain">Split brain (naive failover)</option>
+        <option value="scenario:read-scaling">Read scaling (busy clients)</option>
+        <option value="scenario:crowd">A crowd (9 nodes)</option>
+        <option value="scenario:base-backup">Too far behind: a base backup (WAL recycling)</option>
+      </optgroup>
     </select>
+  </div>
+  <div class="rl-head-actions">
+    <button type="button" class="rl-btn rl-btn-sm" data-ref="shareBtn" data-testid="share" title="A link to this very moment of this run">
+      <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M6.5 9.5 9.5 6.5M7 4.5l1.5-1.5a2.8 2.8 0 0 1 4 4L11 8.5M9 11.5 7.5 13a2.8 2.8 0 0 1-4-4L5 7.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
+      <span class="rl-btn-text">Share</span>
+    </button>
+    <button type="button" class="rl-btn rl-btn-sm" data-ref="exportBtn" data-testid="export" title="Save the history, the trace or the stage" aria-expanded="false">
+      <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 2v8M4.5 6.5 8 10l3.5-3.5M2.5 11.5v2h11v-2" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
+      <span class="rl-btn-text">Export</span>
+    </button>
+    <button type="button" class="rl-btn rl-btn-sm" data-ref="themeBtn" data-testid="theme-toggle" title="Light or dark" aria-label="Switch to the light theme">
+      <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 1.5a6.5 6.5 0 1 0 0 13z"/><circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>
+    </button>
   </div>
   <div class="rl-status" data-testid="status">
     <span class="rl-chip" data-ref="runState" data-testid="run-state">paused</span>
@@ -25,11 +41,52 @@ export const TEMPLATE = /* html */ `
   </div>
 </header>
 
+<div class="rl-sharebox" data-ref="shareBox" data-testid="share-box" hidden>
+  <label class="rl-inline rl-share-field"><span class="rl-label">Link to this moment</span>
+    <input class="rl-input" data-ref="shareUrl" data-testid="share-url" readonly spellcheck="false"></label>
+  <button type="button" class="rl-btn rl-btn-primary rl-btn-sm" data-ref="shareCopy" data-testid="share-copy">Copy</button>
+  <span class="rl-muted" data-ref="shareNote" data-testid="share-note" aria-live="polite"></span>
+  <button type="button" class="rl-banner-close" data-ref="shareClose" aria-label="Close">×</button>
+</div>
+
+<div class="rl-sharebox" data-ref="exportBox" data-testid="export-box" role="group" aria-label="Export" hidden>
+  <span class="rl-label">Save</span>
+  <button type="button" class="rl-btn rl-btn-sm" data-ref="exportHistory" data-testid="export-history" title="Every operation in Jepsen's format: cargo run --example check FILE judges it">History (JSON)</button>
+  <button type="button" class="rl-btn rl-btn-sm" data-ref="exportTrace" data-testid="export-trace" title="The newest events the lab keeps, with the seed, the actions and the trace hash">Trace (JSON)</button>
+  <button type="button" class="rl-btn rl-btn-sm" data-ref="exportPng" data-testid="export-png" title="The stage as drawn now">Stage (PNG)</button>
+  <span class="rl-muted" data-ref="exportNote" data-testid="export-note" aria-live="polite"></span>
+  <button type="button" class="rl-banner-close" data-ref="exportClose" aria-label="Close">×</button>
+</div>
+
 <div class="rl-banner" data-ref="banner" data-testid="error-banner" role="alert" hidden>
   <span class="rl-banner-icon" aria-hidden="true">!</span>
   <span class="rl-banner-text" data-ref="bannerText" data-testid="error-text"></span>
   <button type="button" class="rl-banner-close" data-ref="bannerClose" data-testid="error-dismiss" aria-label="Dismiss">×</button>
 </div>
+
+<section class="rl-lesson" data-ref="lessonBar" data-testid="lesson-bar" aria-label="Lesson" hidden>
+  <div class="rl-lesson-head">
+    <h2 class="rl-lesson-title" data-ref="lessonTitle" data-testid="lesson-title"></h2>
+    <span class="rl-muted rl-lesson-progress" data-ref="lessonProgress" data-testid="lesson-progress"></span>
+    <span class="rl-spacer"></span>
+    <button type="button" class="rl-btn rl-btn-sm rl-btn-primary" data-ref="lessonContinue" data-testid="lesson-continue">Start</button>
+    <button type="button" class="rl-btn rl-btn-sm" data-ref="lessonRestart" data-testid="lesson-restart">Restart</button>
+    <button type="button" class="rl-banner-close" data-ref="lessonClose" data-testid="lesson-close" aria-label="Close the lesson bar">×</button>
+  </div>
+  <p class="rl-lesson-text" data-ref="lessonText" data-testid="lesson-text"></p>
+  <div class="rl-lesson-predict" data-ref="lessonPredict" data-testid="lesson-predict" hidden>
+    <p class="rl-lesson-question" data-ref="lessonQuestion" data-testid="lesson-question"></p>
+    <div class="rl-row" role="group" aria-label="Your prediction" data-ref="lessonChoices"></div>
+    <p class="rl-lesson-answer" data-ref="lessonAnswer" data-testid="lesson-answer" aria-live="polite" hidden></p>
+  </div>
+  <div class="rl-row" data-ref="lessonTry" data-testid="first-run" hidden>
+    <button type="button" class="rl-btn rl-btn-sm" data-try="crash" data-testid="try-crash">Crash the primary</button>
+    <button type="button" class="rl-btn rl-btn-sm" data-try="sync" data-testid="try-sync">Make writes wait for a majority</button>
+    <button type="button" class="rl-btn rl-btn-sm rl-btn-primary" data-try="lesson" data-testid="try-lesson">Start the first lesson</button>
+  </div>
+  <ul class="rl-lesson-outcomes" data-ref="lessonOutcomes" data-testid="lesson-outcomes" hidden></ul>
+  <p class="rl-caption" data-ref="caption" data-testid="caption"></p>
+</section>
 
 <div class="rl-main">
   <section class="rl-stage" aria-label="Cluster">
@@ -38,21 +95,24 @@ export const TEMPLATE = /* html */ `
         <button type="button" class="rl-btn rl-btn-primary rl-play" data-ref="play" data-testid="play-pause" aria-keyshortcuts="Space" title="Play / pause (Space)">
           <svg class="rl-icon rl-icon-play" viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5v11l9-5.5z"/></svg>
           <svg class="rl-icon rl-icon-pause" viewBox="0 0 16 16" aria-hidden="true"><path d="M3.5 2.5h3v11h-3zM9.5 2.5h3v11h-3z"/></svg>
-          <span data-ref="playLabel">Play</span>
+          <span class="rl-btn-text" data-ref="playLabel">Play</span>
+        </button>
+        <button type="button" class="rl-btn" data-ref="stepBack" data-testid="step-back" aria-keyshortcuts="ArrowLeft" title="Go back exactly one event (←)" aria-label="Step back">
+          <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M13 2.5v11l-7-5.5zM5 2.5H2.5v11H5z"/></svg>
         </button>
         <button type="button" class="rl-btn" data-ref="step" data-testid="step" aria-keyshortcuts="ArrowRight" title="Run exactly one event (→)">
           <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M3 2.5v11l7-5.5zM11 2.5h2.5v11H11z"/></svg>
-          Step
+          <span class="rl-btn-text">Step</span>
         </button>
       </div>
-      <label class="rl-group rl-speed" title="Simulated time per real second (log scale)">
+      <label class="rl-group rl-speed" title="Simulated time per real second: 0.01× to 100× in 15 steps (←/→ one step)">
         <span class="rl-label">Speed</span>
-        <input type="range" min="-2" max="2" step="0.01" value="-0.7" data-ref="speed" data-testid="speed">
+        <input type="range" min="0" max="14" step="1" value="4" data-ref="speed" data-testid="speed" aria-valuetext="0.20×">
         <output data-ref="speedOut" data-testid="speed-value">0.20×</output>
       </label>
       <button type="button" class="rl-btn rl-btn-toggle" data-ref="chartsToggle" data-testid="charts-toggle" aria-pressed="true" title="Show or hide the charts under the stage">
         <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M2 13.5h12V15H2zM3 8h2.5v4.5H3zM6.8 4h2.5v8.5H6.8zM10.6 6.5h2.5v6h-2.5z"/></svg>
-        Charts
+        <span class="rl-btn-text">Charts</span>
       </button>
       <div class="rl-group rl-seed">
         <label class="rl-inline"><span class="rl-label">Seed</span>
@@ -60,12 +120,21 @@ export const TEMPLATE = /* html */ `
         </label>
         <button type="button" class="rl-btn" data-ref="reset" data-testid="reset" title="Start over from the scenario with this seed">
           <svg class="rl-icon" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 2.5a5.5 5.5 0 1 1-5.2 3.7l1.4.5A4 4 0 1 0 8 4v2L4.8 3.25 8 .5z"/></svg>
-          Reset
+          <span class="rl-btn-text">Reset</span>
         </button>
       </div>
     </div>
+    <div class="rl-timeline" data-ref="timeline" data-testid="timeline">
+      <div class="rl-scrub-wrap">
+        <input type="range" class="rl-scrub" min="0" max="1" step="100" value="0" data-ref="scrub" data-testid="scrubber" aria-label="Time in the run (seek)">
+        <div class="rl-marks" data-ref="marks" data-testid="marks"></div>
+      </div>
+      <output class="rl-scrub-now" data-ref="scrubNow" data-testid="scrub-now"></output>
+    </div>
     <div class="rl-canvas-wrap" data-ref="canvasWrap">
-      <canvas class="rl-canvas" data-ref="canvas" data-testid="cluster-canvas" role="img" aria-label="Cluster diagram: nodes, logs and messages in flight"></canvas>
+      <p class="rl-step-info" data-ref="stepInfo" data-testid="step-info" aria-live="polite"></p>
+      <canvas class="rl-canvas" data-ref="canvas" data-testid="cluster-canvas" role="img" aria-label="Cluster diagram: nodes, logs and messages in flight (the list of nodes after it says the same in words)"></canvas>
+      <ul class="rl-stage-list" data-ref="stageList" data-testid="stage-list" aria-label="Nodes: choose one to act on it in the Node tab"></ul>
       <div class="rl-tooltip" data-ref="tooltip" data-testid="tooltip" hidden></div>
       <p class="rl-canvas-hint">Click a node or a link · hover for details</p>
     </div>
@@ -92,7 +161,8 @@ export const TEMPLATE = /* html */ `
         <div class="rl-chart-box"><canvas data-ref="chartThroughput" data-testid="chart-throughput" role="img" aria-label="Reads and writes per second over time"></canvas></div>
       </figure>
     </section>
-    <div class="rl-legend" data-testid="legend">
+    <details class="rl-legend" data-ref="legend" data-testid="legend">
+      <summary>Key to the stage</summary>
       <p class="rl-narration" data-ref="narration" data-testid="narration"></p>
       <p class="rl-analogy"><b>The backup band.</b> The primary is the lead singer: it sings every write. Replicas are backup singers repeating what they hear. A listener who asks a backup singer may hear an old verse: a <span class="rl-tag rl-tag-stale">stale read</span>.</p>
       <ul class="rl-keys">
@@ -118,7 +188,7 @@ export const TEMPLATE = /* html */ `
         <li><i class="rl-swatch rl-bad"></i>far behind</li>
       </ul>
       <p class="rl-knobs" data-ref="legendKnobs" data-testid="legend-knobs">Acks are async: PostgreSQL <code>synchronous_commit=local</code>, MongoDB <code>w:1</code>. Lag = <code>pg_stat_replication</code> write / flush / replay lag.</p>
-    </div>
+    </details>
   </section>
 
   <aside class="rl-side">
@@ -127,7 +197,7 @@ export const TEMPLATE = /* html */ `
       <button type="button" role="tab" class="rl-tab" data-tab="writes" data-testid="tab-writes" aria-selected="false">Writes</button>
       <button type="button" role="tab" class="rl-tab" data-tab="reads" data-testid="tab-reads" aria-selected="false">Reads</button>
       <button type="button" role="tab" class="rl-tab" data-tab="load" data-testid="tab-load" aria-selected="false">Load</button>
-      <button type="button" role="tab" class="rl-tab" data-tab="node" data-testid="tab-node" aria-selected="false">Inspector</button>
+      <button type="button" role="tab" class="rl-tab" data-tab="node" data-testid="tab-node" aria-selected="false" title="The selected node">Node</button>
       <button type="button" role="tab" class="rl-tab" data-tab="cluster" data-testid="tab-cluster" aria-selected="false">Cluster</button>
       <button type="button" role="tab" class="rl-tab" data-tab="faults" data-testid="tab-faults" aria-selected="false">Faults</button>
     </div>
@@ -468,6 +538,7 @@ export const TEMPLATE = /* html */ `
     </section>
   </aside>
 </div>
+<div class="rl-sr" role="status" aria-live="polite" data-ref="live" data-testid="live"></div>
 `;
 
 /** Collects the `data-ref` elements of a root into an object. */
