@@ -117,8 +117,15 @@ describe('Page defects', () => {
     await hook(() => window.__replicaLabs[0].advanceUntil((s) => s.counters.staleReads >= 3, 120_000, 100));
     await hook(() => window.__replicaLabs[0].advance(7000));
     await tid('tab-ops').click();
-    const counter = (await page.locator('[data-ref="cStalePct"]').textContent()).replace('stale · ', '');
-    const chart = (await tid('stale-rate').textContent()).split(' of ')[0];
+    // Both are drawn on the next frames, not at once (a loaded machine may take a while):
+    // read them for up to 10 s until they agree; if they never do, the assertion says so.
+    let counter = '';
+    let chart = '';
+    for (let tries = 0; tries < 100 && !(counter && chart === counter); tries++) {
+      if (tries > 0) await new Promise((r) => setTimeout(r, 100));
+      counter = (await page.locator('[data-ref="cStalePct"]').textContent()).replace('stale · ', '');
+      chart = (await tid('stale-rate').textContent()).split(' of ')[0];
+    }
     assert.match(counter, /%$/);
     assert.equal(chart, counter);
   });
