@@ -7,6 +7,8 @@
 // loop runs only while playing and the document is visible. `advance` and `advanceUntil`
 // (the test hook) pause it and run simulated time synchronously instead.
 
+import { adaptLeaderless } from './leaderless-view.js';
+
 export const TAIL_LEN = 16;
 export const OPS_LEN = 30;
 const MAX_EVENTS_PER_FRAME = 200_000;
@@ -59,7 +61,7 @@ export class LabController {
    * plays again.
    */
   load(scenarioText, seed) {
-    const lab = new this.Lab(scenarioText, seed);
+    const lab = adaptLeaderless(new this.Lab(scenarioText, seed));
     if (this.lab) {
       try { this.lab.free(); } catch { /* a world that panicked may refuse; it is dropped anyway */ }
     }

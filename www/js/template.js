@@ -15,6 +15,7 @@ export const TEMPLATE = /* html */ `
       <option value="read-scaling">Read scaling (busy clients)</option>
       <option value="crowd">A crowd (9 nodes)</option>
       <option value="base-backup">Too far behind: a base backup (WAL recycling)</option>
+      <option value="quorum">Quorums on a ring (leaderless, Cassandra)</option>
     </select>
   </div>
   <div class="rl-status" data-testid="status">
