@@ -29,11 +29,13 @@
 //! scenario.
 
 use replica_lab::config::parse_ack_policy;
+use replica_lab::config::ModelKind;
 use replica_lab::kernel::time::Dur;
+use replica_lab::kernel::{Protocol, World};
 use replica_lab::observe::experiments::scaling_point;
 use replica_lab::protocols::single_leader::ack::AckPolicy;
-use replica_lab::protocols::SingleLeader;
-use replica_lab::{Scenario, World};
+use replica_lab::protocols::{Leaderless, SingleLeader};
+use replica_lab::Scenario;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -133,7 +135,21 @@ fn run() -> Result<String, String> {
         .or(scenario.seed)
         .ok_or_else(|| format!("{}: no seed: give --seed N or a \"seed\" field", args.path))?;
     let until = args.until.or(scenario.until).unwrap_or(Dur::ms(60_000));
-    let mut world = World::new(&scenario, seed).map_err(|e| e.to_string())?;
+    let summary = match scenario.model {
+        ModelKind::SingleLeader => simulate::<SingleLeader>(&scenario, seed, until, &args)?,
+        ModelKind::Leaderless => simulate::<Leaderless>(&scenario, seed, until, &args)?,
+    };
+    serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())
+}
+
+/// Runs the scenario's model and gives its summary as JSON.
+fn simulate<P: Protocol>(
+    scenario: &Scenario,
+    seed: u64,
+    until: Dur,
+    args: &Args,
+) -> Result<serde_json::Value, String> {
+    let mut world = World::<P>::new(scenario, seed).map_err(|e| e.to_string())?;
     world.run_until(until.micros(), u64::MAX);
     if let Some(file) = &args.history {
         std::fs::write(file, world.jepsen_history(true).to_json())
@@ -144,12 +160,12 @@ fn run() -> Result<String, String> {
         let points = args
             .scaling
             .iter()
-            .map(|&r| scaling_point::<SingleLeader>(&scenario, seed, r, until.micros()))
+            .map(|&r| scaling_point::<P>(scenario, seed, r, until.micros()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("--scaling: {e}"))?;
         summary["scaling"] = serde_json::to_value(points).map_err(|e| e.to_string())?;
     }
-    serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())
+    Ok(summary)
 }
 
 fn main() -> ExitCode {

@@ -14,7 +14,7 @@ use crate::kernel::Protocol;
 use crate::observe::experiments::ScalingRun as Experiment;
 use crate::observe::view::SnapshotOptions;
 use crate::protocols::single_leader::actions::OperatorAction;
-use crate::protocols::SingleLeader;
+use crate::protocols::{Leaderless, SingleLeader};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -158,7 +158,8 @@ fn run_within_budget<P: Protocol>(
 /// model's own actions are built for their variant and refused by the others.
 #[derive(Debug)]
 enum AnyTimeline {
-    SingleLeader(Timeline<SingleLeader>),
+    SingleLeader(Box<Timeline<SingleLeader>>),
+    Leaderless(Box<Timeline<Leaderless>>),
 }
 
 /// Runs `$body` with `$t` bound to the timeline, whatever its model.
@@ -166,6 +167,7 @@ macro_rules! each {
     ($timeline:expr, $t:ident => $body:expr) => {
         match $timeline {
             AnyTimeline::SingleLeader($t) => $body,
+            AnyTimeline::Leaderless($t) => $body,
         }
     };
 }
@@ -217,15 +219,21 @@ impl Lab {
     fn operator(&mut self, action: OperatorAction) -> Result<Acted, ActionError> {
         match &mut self.run {
             AnyTimeline::SingleLeader(t) => t.act(Action::Model(action)),
+            AnyTimeline::Leaderless(_) => Err(ActionError(
+                "that is a single-leader setting; this scenario runs the leaderless model".into(),
+            )),
         }
     }
 
     fn build(scenario: &Scenario, seed: u64) -> Result<AnyTimeline, JsError> {
         let bad = |e: crate::config::ConfigError| JsError::new(&format!("scenario: {e}"));
         Ok(match scenario.model {
-            ModelKind::SingleLeader => {
-                AnyTimeline::SingleLeader(Timeline::new(World::new(scenario, seed).map_err(bad)?))
-            }
+            ModelKind::SingleLeader => AnyTimeline::SingleLeader(Box::new(Timeline::new(
+                World::new(scenario, seed).map_err(bad)?,
+            ))),
+            ModelKind::Leaderless => AnyTimeline::Leaderless(Box::new(Timeline::new(
+                World::new(scenario, seed).map_err(bad)?,
+            ))),
         })
     }
 }
@@ -267,7 +275,7 @@ impl Lab {
                 }
             }
             let log: Vec<_> = parse_json(actions).map_err(bad)?;
-            *t = Timeline::with_log(t.world().clone(), log)
+            **t = Timeline::with_log(t.world().clone(), log)
                 .map_err(|e| JsError::new(&format!("actions: {e}")))?;
         });
         Ok(lab)
@@ -831,6 +839,11 @@ impl ScalingRun {
         let duration = micros(duration, "the duration")?;
         let run = match scenario.model {
             ModelKind::SingleLeader => Experiment::new(&scenario, seed, replicas, duration),
+            ModelKind::Leaderless => {
+                return Err(JsError::new(
+                    "the read-scaling experiment runs single-leader scenarios only (for now)",
+                ))
+            }
         }
         .map_err(js_error)?;
         Ok(ScalingRun { run })

@@ -245,7 +245,14 @@ impl<P: Protocol> World<P> {
                 op.staleness = verdict.staleness;
             }
             Answer::Failed(error) => {
-                op.outcome = Outcome::Fail;
+                // A write the node gave up waiting on may still have happened (a
+                // coordinator's write timeout): its outcome is unknown, as a client's own
+                // time-out makes it.
+                op.outcome = if error == OpError::Timeout && op.kind.mutates() {
+                    Outcome::Info
+                } else {
+                    Outcome::Fail
+                };
                 op.error = Some(error);
             }
         }

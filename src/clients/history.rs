@@ -64,6 +64,11 @@ pub enum OpError {
     NotPrimary,
     /// The node's request queue was full.
     Overloaded,
+    /// Too few replicas were up for the consistency level: nothing was written
+    /// (Cassandra's UnavailableException).
+    Unavailable,
+    /// The model does not do this operation (compare-and-set without consensus).
+    Unsupported,
 }
 
 /// A value a read returned, and which write put it there.

@@ -17,6 +17,7 @@ pub use network::{Latency, LinkOverride, LinkSettings, NetworkSpec};
 pub use service::{parse_service, ServiceSpec};
 
 use crate::kernel::time::Dur;
+use crate::protocols::leaderless::settings::LeaderlessSpec;
 use crate::protocols::single_leader::failover::FailoverSpec;
 pub use schedule::MAX_CLOCK_OFFSET;
 use schedule::{check_clock_offset, TimedFault};
@@ -80,6 +81,9 @@ pub struct Scenario {
     /// How a lost primary is replaced (see `failover.rs`).
     #[serde(default)]
     pub failover: FailoverSpec,
+    /// The leaderless model's settings (read only with `"model": "leaderless"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaderless: Option<LeaderlessSpec>,
     /// Faults injected at given times (see `schedule.rs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<TimedFault>,
@@ -100,6 +104,9 @@ pub enum ModelKind {
     /// MongoDB, Raft).
     #[default]
     SingleLeader,
+    /// Any node coordinates; N replicas on a hash ring answer by consistency level
+    /// (Dynamo, Cassandra, Riak).
+    Leaderless,
 }
 
 fn default_nodes() -> Vec<NodeSpec> {
@@ -125,6 +132,7 @@ impl Default for Scenario {
             workload: WorkloadSpec::default(),
             service: None,
             failover: FailoverSpec::default(),
+            leaderless: None,
             faults: Vec::new(),
             until: None,
             event_log: default_event_log(),
@@ -622,10 +630,46 @@ impl Scenario {
         if let Some(s) = &self.service {
             s.check()?;
         }
+        self.validate_model()?;
         for (i, f) in self.faults.iter().enumerate() {
             f.check(&format!("faults[{i}]"), n)?;
         }
         Ok(())
+    }
+}
+
+impl Scenario {
+    /// The model's own settings: a `leaderless` object only with that model, and what
+    /// the leaderless model cannot do refused.
+    fn validate_model(&self) -> Result<(), ConfigError> {
+        match self.model {
+            ModelKind::SingleLeader => match self.leaderless {
+                Some(_) => Err(ConfigError::at(
+                    "leaderless",
+                    "is read only with \"model\": \"leaderless\" (this scenario runs the \
+                     single-leader model)",
+                )),
+                None => Ok(()),
+            },
+            ModelKind::Leaderless => {
+                if self.workload.cas_fraction > 0.0 {
+                    return Err(ConfigError::at(
+                        "workload.casFraction",
+                        format!(
+                            "must be 0 with the leaderless model (got {}): compare-and-set \
+                             needs consensus (Cassandra's lightweight transactions run Paxos, \
+                             not modelled here)",
+                            self.workload.cas_fraction
+                        ),
+                    ));
+                }
+                let regions = self.nodes.iter().any(|n| n.region.is_some());
+                self.leaderless
+                    .clone()
+                    .unwrap_or_default()
+                    .check(self.nodes.len(), regions)
+            }
+        }
     }
 }
 

@@ -44,9 +44,10 @@ impl Dur {
             "ms" | "" => MICROS_PER_MS as f64,
             "s" => MICROS_PER_SEC as f64,
             "m" | "min" => 60.0 * MICROS_PER_SEC as f64,
+            "h" => 3_600.0 * MICROS_PER_SEC as f64,
             other => {
                 return Err(format!(
-                    "unknown time unit {other:?} in {text:?} (use us, ms, s or m)"
+                    "unknown time unit {other:?} in {text:?} (use us, ms, s, m or h)"
                 ))
             }
         };
@@ -135,6 +136,7 @@ mod tests {
         assert_eq!(Dur::parse("40ms"), Ok(Dur(40_000)));
         assert_eq!(Dur::parse("1.5s"), Ok(Dur(1_500_000)));
         assert_eq!(Dur::parse("2m"), Ok(Dur(120_000_000)));
+        assert_eq!(Dur::parse("3h"), Ok(Dur(10_800_000_000)));
         assert_eq!(Dur::parse("7"), Ok(Dur(7_000)));
     }
 

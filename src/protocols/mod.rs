@@ -1,7 +1,9 @@
-//! The replication models the kernel runs, each behind `crate::kernel::Protocol`: today
-//! the single-leader model (PostgreSQL, MySQL, MongoDB, Raft); the leaderless (Dynamo,
-//! Cassandra) and multi-primary models join here.
+//! The replication models the kernel runs, each behind `crate::kernel::Protocol`: the
+//! single-leader model (PostgreSQL, MySQL, MongoDB, Raft) and the leaderless model
+//! (Dynamo, Cassandra, Riak); the multi-primary model joins here.
 
+pub mod leaderless;
 pub mod single_leader;
 
+pub use leaderless::Leaderless;
 pub use single_leader::SingleLeader;

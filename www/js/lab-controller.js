@@ -9,6 +9,8 @@
 // through the Lab's timeline: `seekTo`, `seekMoment` (an exact moment) and `stepBack`
 // announce `jump`, after which the trace and the charts are that moment's.
 
+import { adaptLeaderless } from './leaderless-view.js';
+
 export const TAIL_LEN = 16;
 export const OPS_LEN = 30;
 const MAX_EVENTS_PER_FRAME = 200_000;
@@ -82,7 +84,7 @@ export class LabController {
       try { this.lab.free(); } catch { /* a world that panicked may refuse; it is dropped anyway */ }
     }
     const resume = this.crashed && this.resumeAfterReset;
-    this.lab = lab;
+    this.lab = adaptLeaderless(lab);
     this.scenarioText = scenarioText;
     this.seed = seed;
     this.crashed = false;

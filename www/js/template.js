@@ -17,6 +17,7 @@ export const TEMPLATE = /* html */ `
         <option value="scenario:read-scaling">Read scaling (busy clients)</option>
         <option value="scenario:crowd">A crowd (9 nodes)</option>
         <option value="scenario:base-backup">Too far behind: a base backup (WAL recycling)</option>
+        <option value="scenario:quorum">Quorums on a ring (leaderless, Cassandra)</option>
       </optgroup>
     </select>
   </div>
