@@ -115,6 +115,8 @@ describe('Replica Lab settings', () => {
   });
 
   it('the charts draw from live metrics', async () => {
+    // Shown whatever the first measurement of the stage decided (see defects.test.mjs).
+    await lab(() => window.__replicaLabs[0].panels.metrics.setVisible(true));
     await lab(() => window.__replicaLabs[0].advance(6000));
     for (const chart of ['chart-lag', 'chart-latency', 'chart-stale', 'chart-throughput']) {
       assert.ok(await painted(chart) > 0.01, `${chart} is empty`);
