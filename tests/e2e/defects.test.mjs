@@ -117,9 +117,8 @@ describe('Page defects', () => {
     await page.waitForFunction(() => window.__replicaLabs[0].controller.scenario.name === 'Backup band');
     await hook(() => window.__replicaLabs[0].advanceUntil((s) => s.counters.staleReads >= 3, 120_000, 100));
     await hook(() => window.__replicaLabs[0].advance(7000));
-    // The charts open by default only under a stage that measured tall when the lab
-    // opened (on a loaded machine the first measurement can come before the layout's):
-    // this test is about what they say, so show them.
+    // The charts show by themselves only under a tall stage: this test is about what they
+    // say, so show them.
     await hook(() => window.__replicaLabs[0].panels.metrics.setVisible(true));
     await tid('tab-ops').click();
     // Both are drawn on the next frames, not at once (a loaded machine may take a while):

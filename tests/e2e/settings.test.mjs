@@ -115,7 +115,7 @@ describe('Replica Lab settings', () => {
   });
 
   it('the charts draw from live metrics', async () => {
-    // Shown whatever the first measurement of the stage decided (see defects.test.mjs).
+    // Shown whatever height the stage has (they show by themselves only under a tall one).
     await lab(() => window.__replicaLabs[0].panels.metrics.setVisible(true));
     await lab(() => window.__replicaLabs[0].advance(6000));
     for (const chart of ['chart-lag', 'chart-latency', 'chart-stale', 'chart-throughput']) {

@@ -157,8 +157,12 @@ export class ReplicaLab {
     bus.onClose(() => ro.disconnect());
     // What the stage has room for when the lab opens: the charts under a tall stage only,
     // the key open only when there is room to spare (both stay the student's to toggle).
+    // The charts follow the stage's height at each resize until the student or the host
+    // chooses: the first measurement can come before the styles have laid the lab out.
     const stageH = refs.canvasWrap.parentElement.clientHeight;
+    this._autoCharts = options.charts == null;
     this.panels.metrics.setVisible(options.charts ?? stageH >= 600);
+    bus.listen(refs.chartsToggle, 'click', () => { this._autoCharts = false; });
     refs.legend.open = stageH >= 860;
     this.resize();
 
@@ -329,7 +333,10 @@ export class ReplicaLab {
     }
     const v = state.view ?? {};
     if (typeof v.speed === 'number') c.setSpeed(v.speed);
-    if (typeof v.charts === 'boolean') this.panels.metrics.setVisible(v.charts);
+    if (typeof v.charts === 'boolean') {
+      this._autoCharts = false;
+      this.panels.metrics.setVisible(v.charts);
+    }
     if (v.theme === 'light' || v.theme === 'dark') this.setTheme(v.theme);
     if (typeof v.tab === 'string' && this.root.querySelector(`.rl-tab[data-tab="${v.tab}"]`)) this.showTab(v.tab);
     return true;
@@ -493,6 +500,11 @@ export class ReplicaLab {
 
   resize() {
     const wrap = this.refs.canvasWrap;
+    // The stage's own box, charts included: showing them does not change it.
+    const stageH = wrap.parentElement.clientHeight;
+    if (this._autoCharts && stageH > 0 && this.panels.metrics.visible !== stageH >= 600) {
+      this.panels.metrics.setVisible(stageH >= 600);
+    }
     if (this.renderer.resize(wrap.clientWidth, wrap.clientHeight)) this.renderer.draw(this.bus.snapshot);
   }
 }
