@@ -113,7 +113,33 @@ describe('The leaderless ring on the stage', () => {
     assert.doesNotMatch(facts, /Term|Lag|LSN|primary/);
     assert.equal(await tid('inspector-promote').count(), 0, 'no promotion on a ring');
     assert.equal(await tid('ring-keys').getAttribute('hidden'), null, 'the key shows the ring\'s messages');
+    await page.locator('[data-ref="legend"] > summary').click();
+    await tid('legend').screenshot({ path: `${OUT}ring-legend.png` });
+    await page.locator('[data-ref="legend"] > summary').click();
     assert.equal(await page.locator('[data-ref="leaderKeys"]').getAttribute('hidden'), '', 'and not the log\'s');
+  });
+
+  it('shows hints waiting on a coordinator, then their replay as a message', async () => {
+    const waiting = await page.evaluate(() => {
+      const app = window.__replicaLabs[0];
+      app.setTheme('dark');
+      app.act((lab) => lab.crash(2));
+      app.advanceUntil((s) => s.nodes.some((n) => n.hints.some(([id, c]) => id === 2 && c > 0)), 10_000);
+      return app.snapshot().nodes.filter((n) => n.hints.length).map((n) => n.id);
+    });
+    assert.ok(waiting.length >= 1, 'a coordinator keeps hints for the crashed replica');
+    await frames(page);
+    await page.screenshot({ path: `${OUT}ring-hints.png` });
+    const replay = await page.evaluate(() => {
+      const app = window.__replicaLabs[0];
+      app.act((lab) => lab.restart(2));
+      app.advanceUntil((s) => s.messages.some((m) => m.kind === 'hints'), 10_000, 1);
+      return app.snapshot().messages.find((m) => m.kind === 'hints');
+    });
+    assert.equal(replay.to.node, 2, JSON.stringify(replay));
+    assert.match(replay.label, /hint/);
+    await frames(page);
+    await page.screenshot({ path: `${OUT}ring-replay.png` });
   });
 
   it('keeps 24 nodes apart and readable', async () => {

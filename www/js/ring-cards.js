@@ -18,6 +18,11 @@ export function ownerColor(id) {
   return `hsl(${Math.round((id * 137.508 + 200) % 360)}, 68%, 58%)`;
 }
 
+/** "1 key", "5 keys". */
+function keys(n) {
+  return `${n} key${n === 1 ? '' : 's'}`;
+}
+
 /** The angle of a place on the ring (0 at the top, clockwise). */
 function angle(at) {
   return -Math.PI / 2 + at * TAU;
@@ -257,13 +262,13 @@ export class RingCards {
       let line;
       if (crashed) {
         ctx.fillStyle = t.bad;
-        line = this.small ? 'down' : `down · ${n.keys} keys kept`;
+        line = this.small ? 'down' : `down · ${keys(n.keys)} kept`;
       } else if (paused) {
         ctx.fillStyle = t.frozen;
         line = 'paused';
       } else {
         ctx.fillStyle = t.muted;
-        line = this.small ? `${n.keys} keys` : `${n.keys} keys${n.coordinating ? ` · coord. ${n.coordinating}` : ''}`;
+        line = this.small ? `${keys(n.keys)}` : `${keys(n.keys)}${n.coordinating ? ` · coord. ${n.coordinating}` : ''}`;
       }
       ctx.fillText(line, x + 18, y + (this.small ? 27 : 30), cw - 24);
       if (this.loadRow) {
@@ -365,7 +370,7 @@ export class RingCards {
     if (!n) return '';
     const share = (snap.ownership ?? []).find(([id]) => id === n.id)?.[1] ?? 0;
     let text = `${n.name} · peer${n.status !== 'up' ? ` · ${n.status.toUpperCase()}` : ''}${n.region ? ` · ${n.region}` : ''}\n`;
-    text += `owns ${(share * 100).toFixed(1)}% of the ring · ${n.keys} keys stored\n`;
+    text += `owns ${(share * 100).toFixed(1)}% of the ring · ${keys(n.keys)} stored\n`;
     if (n.coordinating) text += `coordinating ${n.coordinating} request${n.coordinating === 1 ? '' : 's'}\n`;
     for (const [id, count] of n.hints ?? []) text += `${count} hint${count === 1 ? '' : 's'} waiting for ${snap.nodes.find((x) => x.id === id)?.name ?? `n${id}`}\n`;
     if (n.down?.length) text += `takes ${n.down.map((id) => snap.nodes.find((x) => x.id === id)?.name ?? `n${id}`).join(', ')} for down\n`;

@@ -58,6 +58,7 @@ export class RingPanel {
       r.leaderKeys.hidden = ring;
       r.ringNotes.hidden = !ring;
       r.leaderNotes.hidden = ring;
+      r.analogy.hidden = ring;
       this._words(ring);
     }
     if (!ring) return;

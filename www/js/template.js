@@ -165,7 +165,7 @@ export const TEMPLATE = /* html */ `
     <details class="rl-legend" data-ref="legend" data-testid="legend">
       <summary>Key to the stage</summary>
       <p class="rl-narration" data-ref="narration" data-testid="narration"></p>
-      <p class="rl-analogy"><b>The backup band.</b> The primary is the lead singer: it sings every write. Replicas are backup singers repeating what they hear. A listener who asks a backup singer may hear an old verse: a <span class="rl-tag rl-tag-stale">stale read</span>.</p>
+      <p class="rl-analogy" data-ref="analogy"><b>The backup band.</b> The primary is the lead singer: it sings every write. Replicas are backup singers repeating what they hear. A listener who asks a backup singer may hear an old verse: a <span class="rl-tag rl-tag-stale">stale read</span>.</p>
       <ul class="rl-keys" data-ref="ringKeys" data-testid="ring-keys" hidden>
         <li><i class="rl-ring-swatch"></i>token ranges (a colour per node)</li>
         <li><i class="rl-dot rl-dot-write"></i>client request</li>
