@@ -18,10 +18,12 @@
 //! understate an outage.
 
 use crate::clients::history::{OpKind, Outcome as HistOutcome};
+use crate::config::ModelKind;
 use crate::config::Scenario;
 use crate::kernel::actions::Action;
 use crate::kernel::time::Dur;
-use crate::protocols::single_leader::actions::OperatorAction;
+use crate::kernel::{self, Protocol};
+use crate::protocols::{Leaderless, SingleLeader};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -145,7 +147,15 @@ impl Lesson {
             ));
         }
         for (i, a) in lesson.actions.iter().enumerate() {
-            parse_action(&a.action).map_err(|e| format!("actions[{i}].do: {e}"))?;
+            // The model is known once the scenario is: an action of either passes here.
+            parse_action::<<SingleLeader as Protocol>::Action>(&a.action)
+                .map(drop)
+                .or_else(|e| {
+                    parse_action::<<Leaderless as Protocol>::Action>(&a.action)
+                        .map(drop)
+                        .map_err(|_| e)
+                })
+                .map_err(|e| format!("actions[{i}].do: {e}"))?;
             if i > 0 && a.at < lesson.actions[i - 1].at {
                 return Err(format!("actions[{i}].at: actions must be in time order"));
             }
@@ -208,12 +218,35 @@ impl Lesson {
         lesson.run(&scenario).map_err(|e| format!("{at}: {e}"))
     }
 
-    /// Plays the lesson (its scenario with its actions, to `until`) and judges it.
+    /// Plays the lesson (its scenario with its actions, to `until`, in the scenario's
+    /// model) and judges it.
     pub fn run(&self, scenario: &Scenario) -> Result<LessonRun, String> {
-        let mut world = crate::World::new(scenario, self.seed).map_err(|e| e.to_string())?;
+        match scenario.model {
+            ModelKind::SingleLeader => {
+                let world = kernel::World::<SingleLeader>::new(scenario, self.seed)
+                    .map_err(|e| e.to_string())?;
+                self.play(world, |w| w.primary())
+            }
+            ModelKind::Leaderless => {
+                let world = kernel::World::<Leaderless>::new(scenario, self.seed)
+                    .map_err(|e| e.to_string())?;
+                self.play(world, |_| None)
+            }
+        }
+    }
+
+    /// Plays the lesson on `world` (`primary`: the node `"node": "primary"` names now).
+    fn play<P: Protocol>(
+        &self,
+        mut world: kernel::World<P>,
+        primary: impl Fn(&kernel::World<P>) -> Option<kernel::NodeId>,
+    ) -> Result<LessonRun, String>
+    where
+        P::Action: serde::de::DeserializeOwned,
+    {
         for (i, a) in self.actions.iter().enumerate() {
             world.run_until(a.at.micros(), u64::MAX);
-            let action = parse_action(&with_primary(&a.action, world.primary()))
+            let action: Action<P::Action> = parse_action(&with_primary(&a.action, primary(&world)))
                 .map_err(|e| format!("actions[{i}]: {e}"))?;
             world
                 .act(action)
@@ -275,7 +308,7 @@ pub fn availability(writes: &[Done], window: Window) -> f64 {
     slots.values().filter(|&&up| up).count() as f64 / slots.len() as f64
 }
 
-fn parse_action(value: &Value) -> Result<Action<OperatorAction>, String> {
+fn parse_action<A: serde::de::DeserializeOwned>(value: &Value) -> Result<Action<A>, String> {
     serde_json::from_value(with_primary(value, Some(0))).map_err(|e| e.to_string())
 }
 

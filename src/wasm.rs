@@ -392,6 +392,18 @@ impl Lab {
         })
     }
 
+    /// A leaderless key's place on the ring (`at`, a fraction of the circle), its N
+    /// replicas and its fallbacks; refused by the other models.
+    #[wasm_bindgen(js_name = replicasOf)]
+    pub fn replicas_of(&self, key: &str) -> Result<JsValue, JsError> {
+        match &self.run {
+            AnyTimeline::Leaderless(t) => to_js(&t.world().key_view(key)),
+            AnyTimeline::SingleLeader(_) => Err(JsError::new(
+                "replicasOf is for the leaderless model: every single-leader node holds every key",
+            )),
+        }
+    }
+
     #[wasm_bindgen(js_name = eventsProcessed)]
     pub fn events_processed(&self) -> f64 {
         each!(&self.run, t => t.world().events_processed() as f64)

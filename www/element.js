@@ -57,7 +57,7 @@ export class ReplicaLabElement extends HTMLElement {
 
   async _start() {
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
-    const links = ['css/style.css', 'css/lessons.css', 'css/access.css', 'css/element.css'].map((href) => {
+    const links = ['css/style.css', 'css/lessons.css', 'css/ring.css', 'css/access.css', 'css/element.css'].map((href) => {
       const l = document.createElement('link');
       l.rel = 'stylesheet';
       l.href = new URL(href, BASE).href;

@@ -1,9 +1,10 @@
 // A caption of what is happening now, from the live state, never from what a scenario said
-// at the start: who leads, how writes are acknowledged now (the policy in force, or its
+// at the start (for a leaderless ring: its levels, whether R + W > N, hints): who leads, how writes are acknowledged now (the policy in force, or its
 // fallback), how far the replicas trail, what went wrong so far. One sentence, for the
 // lesson bar and the described stage.
 
 import { fmtDur, nodeName } from './format.js';
+import { levelCount } from './ring-panel.js';
 
 /** How the current acknowledgement policy reads in words. */
 export function ackWords(snap) {
@@ -15,8 +16,26 @@ export function ackWords(snap) {
   return `writes wait for ${label}`;
 }
 
+/** One sentence about a leaderless ring now: its levels, R + W against N, what is down, hints, stale reads. */
+function ringCaption(snap) {
+  const spec = snap.config.leaderless ?? {};
+  const n = snap.replicationFactor ?? 0;
+  const w = levelCount(spec.writeConsistency, n), r = levelCount(spec.readConsistency, n);
+  const parts = [`a ring of ${snap.nodes.length} peers; writes at ${spec.writeConsistency} (W ${w}), reads at ${spec.readConsistency} (R ${r}), N ${n}: ${r + w > n ? 'R + W > N, every read meets the last acknowledged write' : 'R + W ≤ N, a read may miss the last write'}`];
+  const down = snap.nodes.filter((x) => x.status !== 'up');
+  if (down.length) parts.push(`${down.map((x) => `${x.name} ${x.status}`).join(', ')}`);
+  let hints = 0;
+  for (const x of snap.nodes) for (const [, c] of x.hints ?? []) hints += c;
+  if (hints) parts.push(`${hints} hint${hints === 1 ? '' : 's'} waiting`);
+  if (snap.cuts?.length) parts.push('the network is cut');
+  const stale = snap.counters.staleReads;
+  if (stale) parts.push(`${stale} stale read${stale === 1 ? '' : 's'} so far`);
+  return `${parts.join('; ')}.`;
+}
+
 /** One sentence about the cluster now. */
 export function caption(snap) {
+  if (snap.model === 'leaderless') return ringCaption(snap);
   const parts = [];
   const primaries = snap.nodes.filter((n) => n.role === 'primary' && n.status === 'up');
   if (primaries.length > 1) parts.push(`split brain: ${primaries.map((n) => n.name).join(' and ')} both act as primary`);

@@ -6,7 +6,7 @@
 import { fillSelect, setText } from './dom.js';
 import { fmtDur, fmtLatency, latencyMean, latencyRangeMs, linkSettingsJson, nodeName } from './format.js';
 
-const MAX_IDS = 16;
+import { MAX_IDS } from './stage-layout.js';
 const MAX_NODES = 9;
 
 export class ClusterPanel {

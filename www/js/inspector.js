@@ -1,11 +1,12 @@
 // The node inspector: what one node knows (role, term, log positions, lag, keys), and for
 // the primary a pg_stat_replication-like table of every replica's positions, with buttons
-// for the faults that node can suffer. It follows the stage's selection (`select`); the
+// for the faults that node can suffer (a leaderless peer's is in ring-inspector.js). It follows the stage's selection (`select`); the
 // markup is built when the selection (or the node's role/status) changes, otherwise only
 // the text of existing cells is updated, and only while its tab is shown.
 
 import { inShownPanel, setText } from './dom.js';
 import { fmtDur, lagLevel, lagText, nodeName } from './format.js';
+import { fillPeer, peerMarkup } from './ring-inspector.js';
 
 const LAG_CLASSES = ['rl-good', 'rl-warn', 'rl-bad'];
 
@@ -111,6 +112,11 @@ export class Inspector {
     const id = node.id;
     const btn = (action, text, cls = '', title = '') =>
       `<button type="button" class="rl-btn ${cls}" data-action="${action}" data-node="${id}" data-testid="inspector-${action}"${title ? ` title="${title}"` : ''}>${text}</button>`;
+    if (node.role === 'peer') {
+      this.el.innerHTML = peerMarkup(node, btn, isolated);
+      this._cells(node);
+      return;
+    }
     const badge = up ? (primary ? ['rl-badge-primary', '♛ primary'] : node.role === 'candidate' ? ['rl-badge-candidate', 'candidate'] : ['', 'replica'])
       : paused ? ['rl-badge-paused', 'paused'] : ['rl-badge-down', 'crashed'];
     this.el.innerHTML = `
@@ -155,6 +161,10 @@ export class Inspector {
         <thead><tr><th>replica</th><th title="highest LSN shipped">sent</th><th title="received">write</th><th title="flushed to disk">flush</th><th title="applied, visible to reads">replay</th><th title="entries behind the primary">behind</th></tr></thead>
         <tbody></tbody>
       </table></div>` : ''}`;
+    this._cells(node);
+  }
+
+  _cells(node) {
     this.cells = {};
     for (const el of this.el.querySelectorAll('[data-f]')) this.cells[el.dataset.f] = el;
     if (this.cells.clockIn) this.cells.clockIn.value = String(Math.round((node.clockOffset ?? 0) / 1000));
@@ -172,6 +182,10 @@ export class Inspector {
 
   _fill(node, snap) {
     const c = this.cells;
+    if (node.role === 'peer') {
+      fillPeer(c, node, snap, this.readKey);
+      return;
+    }
     setText(c.name, node.name);
     setText(c.region, node.region ?? '');
     setText(c.term, node.votedFor != null ? `${node.term} (voted for ${nodeName(snap, node.votedFor)})` : String(node.term));

@@ -16,10 +16,11 @@
 //   select         {node} | {link} | {}   the selection on the stage ({link: [a, b]})
 //   select-ops     [op id]                show these operations in the list
 //   links-changed  -                      link settings changed: labels and forms re-read them
-//   link-labels    Map                    the stage's link labels, keyed a * 16 + b
+//   link-labels    Map                    the stage's link labels, keyed a * MAX_IDS + b
 //   manual-read    {node}                 read there with the read form's key and level
 //   manual-result  {node, text, state}    how the page's own last operation went
 //   read-key       key                    the read form's key
+//   ring-key       {key, at, replicas, fallbacks} | null  a leaderless key the stage highlights
 //
 // Requests: `act(fn)` runs fn(lab) to change the world (errors are reported, the views
 // refreshed) and returns its result; `read(fn)` runs fn(lab, Lab) to ask something and

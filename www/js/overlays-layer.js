@@ -24,7 +24,8 @@ export class OverlaysLayer {
 
   /**
    * @param {object} frame (see StageLayer.draw)
-   * @param {{strong: number[][]}} links the links that stand out (from → to)
+   * @param {{strong: number[][], labelled?: boolean}} links the links that stand out (from → to);
+   *   `labelled: false` labels only a selected one
    * @param {Map<number, {text: string, slow: boolean}>} labels by a * MAX_IDS + b
    * @param {() => number[][]} keepClear boxes [x0, y0, x1, y1] labels avoid
    * @param {string} clearKey changes when those boxes do
@@ -108,6 +109,7 @@ export class OverlaysLayer {
     for (const [a, b] of links.strong) {
       const selected = sel && ((sel[0] === a && sel[1] === b) || (sel[0] === b && sel[1] === a));
       if (selected) selectedIsStrong = true;
+      if (links.labelled === false && !selected) continue;
       if (crowded && !labels.get(a * MAX_IDS + b)?.slow && !(sel && sel[0] === a && sel[1] === b)) continue;
       this._linkLabel(frame, labels, a, b, selected);
     }

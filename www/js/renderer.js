@@ -1,6 +1,7 @@
 // Draws one lab's cluster on its canvas by stacking layers, each in its own module: the
 // stage (background, region tints, links, clients), the cards (single-leader node cards,
-// which also decide the ring's order and which links stand out), the overlays (region
+// or for a leaderless cluster the token ring and its peers: ring-cards.js; either decides
+// the ring's order and which links stand out), the overlays (region
 // names, link labels, placed clear of the cards) and the messages in flight on top. The layout is shared and
 // recomputed only when it must; a frame draws into the same canvas without touching the
 // DOM. Hit tests ask the layers from the top down; tooltips ask the layer that was hit.
@@ -9,6 +10,7 @@ import { SingleLeaderCards } from './cards-layer.js';
 import { MESSAGE_LOOKS, PLAIN_LOOK } from './message-looks.js';
 import { MessagesLayer } from './messages-layer.js';
 import { OverlaysLayer } from './overlays-layer.js';
+import { RingCards } from './ring-cards.js';
 import { StageLayer } from './stage-layer.js';
 import { StageLayout } from './stage-layout.js';
 import { readTheme } from './stage-theme.js';
@@ -25,12 +27,19 @@ export class Renderer {
     this.layout = new StageLayout();
     this.stage = new StageLayer();
     this.overlays = new OverlaysLayer();
-    this.cards = new SingleLeaderCards();
+    this.singleLeaderCards = new SingleLeaderCards();
+    this.ringCards = new RingCards();
+    this.cards = this.singleLeaderCards; // the layer of the last frame's model
     this.messages = new MessagesLayer(MESSAGE_LOOKS, PLAIN_LOOK);
     this.lastSnap = null;
-    this.selection = {}; // {node} | {link: [a, b]} | {}
+    this.selection = {}; // {node} | {link: [a, b]} | {}, and a leaderless key: {ringKey}
     this.hover = null; // a hit-test result
     this.linkLabels = new Map(); // a*16+b → { text, slow }
+  }
+
+  /** Highlights a leaderless key's replicas (`lab.replicasOf(key)`), or the latest operation's (null). */
+  setRingKey(keyView) {
+    this.ringCards.chosen = keyView ?? null;
   }
 
   /** Reads the colours again (after a theme change). */
@@ -55,6 +64,7 @@ export class Renderer {
   draw(snap) {
     if (!snap || !this.w) return;
     this.lastSnap = snap;
+    this.cards = snap.model === 'leaderless' ? this.ringCards : this.singleLeaderCards;
     const layout = this.layout;
     layout.update(snap, this.w, this.h, this.cards);
     const ctx = this.ctx;

@@ -21,6 +21,7 @@ import { Faults } from './faults.js';
 import { AnomaliesPanel } from './anomalies-panel.js';
 import { ManualPanel } from './manual-panel.js';
 import { ClusterPanel } from './cluster-panel.js';
+import { RingPanel } from './ring-panel.js';
 import { Timeline } from './timeline.js';
 import { Happenings } from './happenings.js';
 import { LiveRegion } from './live-region.js';
@@ -113,6 +114,7 @@ export class ReplicaLab {
       inspector: new Inspector(refs.inspector, bus),
       cluster: new ClusterPanel(refs, bus),
       settings: new Settings(refs, bus),
+      ring: new RingPanel(refs, bus),
       faults: new Faults(refs, bus),
       metrics: new MetricsPanel(this.root, refs, bus),
       scaling: new Scaling(refs, bus),
@@ -148,6 +150,10 @@ export class ReplicaLab {
     bus.on('snapshot', (snap) => this.renderer.draw(snap));
     bus.on('select', (selection) => this._select(selection));
     bus.on('ui', (snap) => this._dropVanishedSelection(snap));
+    bus.on('ring-key', (keyView) => {
+      this.renderer.setRingKey(keyView);
+      redraw();
+    });
     bus.on('link-labels', (labels) => {
       this.renderer.linkLabels = labels;
       redraw();

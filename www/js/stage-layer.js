@@ -14,7 +14,8 @@ export class StageLayer {
   /**
    * @param {{ctx: CanvasRenderingContext2D, theme: object, layout: import('./stage-layout.js').StageLayout,
    *          snap: object, selection: object, hover: object|null}} frame
-   * @param {{strong: number[][], dashed: boolean}} links the links that stand out (from → to)
+   * @param {{strong: number[][], dashed: boolean, mesh?: boolean}} links the links that stand out
+   *   (from → to), and whether to draw the faint mesh between the others (unless false)
    */
   draw(frame, links) {
     const { ctx, theme, layout } = frame;
@@ -75,11 +76,11 @@ export class StageLayer {
     const strong = this.strong;
     strong.fill(0);
     for (const [a, b] of links.strong) strong[a * MAX_IDS + b] = 1;
-    // A faint mesh between every other pair.
+    // A faint mesh between every other pair (unless the cards layer says it would only clutter).
     ctx.lineWidth = 1;
     ctx.strokeStyle = t.linkFaint;
     ctx.beginPath();
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; links.mesh !== false && i < ids.length; i++) {
       for (let j = i + 1; j < ids.length; j++) {
         if (strong[ids[i] * MAX_IDS + ids[j]] || strong[ids[j] * MAX_IDS + ids[i]]) continue;
         ctx.moveTo(p[ids[i] * 2], p[ids[i] * 2 + 1]);

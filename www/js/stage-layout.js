@@ -1,13 +1,14 @@
 // Where everything sits on the stage: node boxes on a ring (in the order the cards layer
 // asks for, each region's nodes together in one sector; in rows instead when the box is
-// too short or crowded for a ring to keep cards readable), the clients along the bottom
+// too short or crowded for a ring to keep cards readable, unless the cards layer is
+// `ringOnly`, as a leaderless ring's is), the clients along the bottom
 // (grouped by region), and the path a message takes along each link direction, one lane
 // per direction, from box border to box border. Recomputed only when the size, the nodes,
 // their order, the clients or the cards' shape change; a frame only reads it.
 
 import { regionColorIndex } from './stage-theme.js';
 
-export const MAX_IDS = 16; // node ids are < 9 (MAX_NODES); room to spare
+export const MAX_IDS = 32; // node ids are < 9 (MAX_NODES); a ring's bit masks reach 32
 const LANE = 3.5; // px between the two directions of a link
 /** `path()` adds this to an offset into `clientSeg` (an offset into `seg` is smaller). */
 export const CLIENT_PATH = 1e9;
@@ -81,7 +82,7 @@ export class StageLayout {
 
     this._ring(ids, cards, W, areaH, cx, cy, compact);
     // A box too short (or too crowded) for a ring: rows of cards, if they get bigger.
-    if (n > 1 && this.cardW < 150) {
+    if (n > 1 && this.cardW < 150 && !cards.ringOnly) {
       const ringW = this.cardW, ringH = this.cardH, ringPos = this.pos.slice();
       if (!this._rows(ids, cards, W, areaH, top) || this.cardW < ringW * 1.15) {
         this.cardW = ringW;
@@ -180,7 +181,7 @@ export class StageLayout {
   /** Cards on an ellipse, the first at the top, shrunk until they do not overlap. */
   _ring(ids, cards, W, areaH, cx, cy, compact) {
     const n = ids.length;
-    let cardW = Math.min(compact ? 170 : 236, W * (n <= 2 ? 0.5 : n <= 4 ? (compact ? 0.4 : 0.3) : compact ? 0.3 : 0.24));
+    let cardW = Math.min(cards.maxCardW ?? (compact ? 170 : 236), W * (n <= 2 ? 0.5 : n <= 4 ? (compact ? 0.4 : 0.3) : compact ? 0.3 : 0.24));
     for (let attempt = 0; attempt < 30; attempt++) {
       const cardH = cards.fit(cardW);
       this.cardW = cardW;

@@ -1,5 +1,5 @@
 // The stage described for screen readers and keyboards: a list of the cluster's nodes, one
-// button each ("n2, replica, term 3, lag 4 entries (215 ms)"), beside the canvas. A button
+// button each ("n2, replica, term 3, lag 4 entries (215 ms)"; a ring's "n2, peer, 5 keys"), beside the canvas. A button
 // selects its node (as a click on its card does) and takes the focus to the Node tab's
 // actions (crash, pause, isolate, promote...); ↑ ↓ move between nodes. The list is out of
 // sight until it has the focus, then shows over the stage. It is rebuilt only when the
@@ -12,6 +12,16 @@ import { fmtDur } from './format.js';
 export function describeNode(snap, n) {
   const parts = [n.name];
   if (n.status !== 'up') parts.push(n.status);
+  if (snap.model === 'leaderless') {
+    // A peer of a ring: no role, term or lag; what it stores and the hints it keeps.
+    let hints = 0;
+    for (const [, c] of n.hints ?? []) hints += c;
+    parts.push('peer', `${n.keys} key${n.keys === 1 ? '' : 's'}`);
+    if (hints) parts.push(`${hints} hint${hints === 1 ? '' : 's'} waiting`);
+    if (snap.cuts?.some(([from, to]) => from === n.id || to === n.id)) parts.push('links cut');
+    if (n.region) parts.push(n.region);
+    return parts.join(', ');
+  }
   // A second node that believes it leads (split brain, a deposed primary) says so.
   const role = n.role === 'primary' && snap.primary !== n.id ? 'also acting as primary' : n.role;
   parts.push(n.membership === 'learner' ? `${role}, learner` : role, `term ${n.term}`);

@@ -59,6 +59,7 @@ export function readTheme(el) {
   theme.accentHover = withAlpha(theme.accent, 0.6);
   theme.accentFaint = withAlpha(theme.accent, 0.18);
   theme.goldBorder = withAlpha(theme.gold, 0.75);
+  theme.goldFaint = withAlpha(theme.gold, 0.25);
   theme.stripLine = withAlpha(theme.muted, 0.18);
   theme.regions = REGION_COLORS.map((c) => ({ fill: withAlpha(c, 0.07), edge: withAlpha(c, 0.3), text: withAlpha(c, 0.95), pill: withAlpha(c, 0.12) }));
   theme.pendingBg = withAlpha(theme.warn, 0.13);

@@ -165,8 +165,26 @@ export const TEMPLATE = /* html */ `
     <details class="rl-legend" data-ref="legend" data-testid="legend">
       <summary>Key to the stage</summary>
       <p class="rl-narration" data-ref="narration" data-testid="narration"></p>
-      <p class="rl-analogy"><b>The backup band.</b> The primary is the lead singer: it sings every write. Replicas are backup singers repeating what they hear. A listener who asks a backup singer may hear an old verse: a <span class="rl-tag rl-tag-stale">stale read</span>.</p>
-      <ul class="rl-keys">
+      <p class="rl-analogy" data-ref="analogy"><b>The backup band.</b> The primary is the lead singer: it sings every write. Replicas are backup singers repeating what they hear. A listener who asks a backup singer may hear an old verse: a <span class="rl-tag rl-tag-stale">stale read</span>.</p>
+      <ul class="rl-keys" data-ref="ringKeys" data-testid="ring-keys" hidden>
+        <li><i class="rl-ring-swatch"></i>token ranges (a colour per node)</li>
+        <li><i class="rl-dot rl-dot-write"></i>client request</li>
+        <li><i class="rl-dot rl-dot-mutation"></i>mutation (store)</li>
+        <li><i class="rl-dot rl-dot-read"></i>data read</li>
+        <li><i class="rl-dot rl-dot-digest"></i>digest</li>
+        <li><i class="rl-dot rl-dot-ack"></i>ack</li>
+        <li><i class="rl-dot rl-dot-reply"></i>reply</li>
+        <li><i class="rl-dot rl-dot-repair"></i>read repair</li>
+        <li><i class="rl-dot rl-dot-hints"></i>hint replay</li>
+        <li><i class="rl-dot rl-dot-heartbeat"></i>gossip</li>
+        <li><i class="rl-cut"></i>cut link</li>
+        <li class="rl-keys-sep"><span class="rl-set-tag rl-set-w">W</span>acknowledged the write</li>
+        <li><span class="rl-set-tag">w</span>has it, not counted</li>
+        <li><span class="rl-set-tag rl-set-r">R</span>asked by the read</li>
+        <li><span class="rl-set-tag rl-set-both">R∩W</span>both: the overlap</li>
+        <li><span class="rl-set-tag rl-set-hints">2 hints</span>hints waiting on a node</li>
+      </ul>
+      <ul class="rl-keys" data-ref="leaderKeys">
         <li><i class="rl-dot rl-dot-append"></i>append (n entries)</li>
         <li><i class="rl-dot rl-dot-heartbeat"></i>heartbeat</li>
         <li><i class="rl-dot rl-dot-ack"></i>ack</li>
@@ -479,8 +497,24 @@ export const TEMPLATE = /* html */ `
           <span class="rl-hint" data-ref="geoHint" data-testid="geo-hint"></span>
         </div>
         <div class="rl-table-wrap"><table class="rl-table rl-geo-table" data-ref="geoTable" data-testid="geo-table"></table></div>
-        <p class="rl-hint">Nodes and clients are placed round-robin over the regions; links take the one-way latency between them. Reading from the <b>nearest</b> node is faster, but a replica far from the primary is staler.</p>
+        <p class="rl-hint" data-ref="geoNote">Nodes and clients are placed round-robin over the regions; links take the one-way latency between them. Reading from the <b>nearest</b> node is faster, but a replica far from the primary is staler.</p>
       </div>
+
+      <form class="rl-card" data-ref="quorumForm" data-testid="quorum-form" autocomplete="off" hidden>
+        <h3 class="rl-h">Quorums on the ring</h3>
+        <div class="rl-quorum-grid">
+          <span>N, copies of each key</span><b data-ref="quorumN" data-testid="quorum-n"></b>
+          <span>W, writes wait for</span>
+          <select class="rl-input" data-ref="quorumW" data-testid="quorum-w" aria-label="Write consistency level (W)"></select>
+          <span>R, reads ask</span>
+          <select class="rl-input" data-ref="quorumR" data-testid="quorum-r" aria-label="Read consistency level (R)"></select>
+          <span>Key on the stage</span>
+          <select class="rl-input" data-ref="quorumKey" data-testid="quorum-key" aria-label="Key whose replicas the stage highlights"></select>
+        </div>
+        <p class="rl-quorum-verdict" data-ref="quorumVerdict" data-testid="quorum-verdict"></p>
+        <p class="rl-hint" data-ref="quorumRiak" data-testid="quorum-riak"></p>
+        <p class="rl-hint" data-ref="quorumKeyText" data-testid="quorum-key-text"></p>
+      </form>
 
       <div class="rl-card">
         <h3 class="rl-h">Nodes</h3>
@@ -490,7 +524,7 @@ export const TEMPLATE = /* html */ `
           <button type="button" class="rl-btn" data-ref="addReplica" data-testid="add-replica">+ Add replica</button>
           <button type="button" class="rl-btn" data-ref="removeReplica" data-testid="remove-replica">− Remove</button>
         </div>
-        <p class="rl-hint">A new replica starts empty and catches up from the primary's log, like a fresh standby.</p>
+        <p class="rl-hint" data-ref="nodesHint">A new replica starts empty and catches up from the primary's log, like a fresh standby.</p>
       </div>
 
       <form class="rl-card" data-ref="allLinksForm" data-testid="all-links-form" autocomplete="off">
@@ -529,7 +563,13 @@ export const TEMPLATE = /* html */ `
         </div>
       </form>
 
-      <div class="rl-card rl-notes">
+      <div class="rl-card rl-notes" data-ref="ringNotes" data-testid="ring-notes" hidden>
+        <h3 class="rl-h">The knobs behind this</h3>
+        <p><b>The ring.</b> Each node owns several virtual nodes (Cassandra <code>num_tokens</code>); a key hashes to a token and its N copies live on the next N distinct nodes clockwise (<code>replication_factor</code>, Riak <code>n_val</code>). Any node coordinates any request.</p>
+        <p><b>Consistency levels.</b> A write waits for W replicas, a read asks R (Cassandra <code>ONE</code>, <code>QUORUM</code>, <code>ALL</code>; Riak <code>w</code>, <code>r</code>). With R + W &gt; N every read set meets every acknowledged write set in a replica: the read sees the write.</p>
+        <p><b>Last write wins.</b> Each write carries its coordinator's clock; replicas keep the newest, so a skewed clock can make a later write lose. Read repair writes the newest version back to the replicas a read found stale; hints kept for a replica that was down are replayed when it returns.</p>
+      </div>
+      <div class="rl-card rl-notes" data-ref="leaderNotes">
         <h3 class="rl-h">The knobs behind this</h3>
         <p><b>Asynchronous acks.</b> A write is "ok" once the primary has flushed it to its own disk; replicas catch up afterwards. That is PostgreSQL <code>synchronous_commit = local</code>, MongoDB <code>w: 1</code>, MySQL's default asynchronous replication. Fast, but a reader may see old data for a while.</p>
         <p><b>Lag.</b> Each replica reports three positions, the columns of PostgreSQL's <code>pg_stat_replication</code>: <em>write</em> (received), <em>flush</em> (on disk) and <em>replay</em> (applied, visible to reads). The lag shown is how many entries, and for how long, replay trails the primary.</p>

@@ -275,6 +275,11 @@ pub enum NodeEvent {
         node: NodeId,
         op: OpId,
     },
+    /// A read's coordinator asked these replicas (a bit mask), the first for the data.
+    ReadAsked {
+        op: OpId,
+        contacted: u32,
+    },
     /// Too few replicas up for the level.
     Unavailable {
         op: OpId,

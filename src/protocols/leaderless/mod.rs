@@ -9,7 +9,8 @@
 //! the rest: `settings` (the scenario's `leaderless` object and the levels), `ring`,
 //! `messages`, `node/` (the state machine: `write.rs` and `read.rs` the coordinator's
 //! paths), `routing` (which node coordinates, and what a read promises), `facts` (the
-//! final state for the checkers), `view` (what the page draws).
+//! final state for the checkers), `view` (what the page draws), `quorums` (the latest
+//! operations' replica sets, for the page, and the action that sets the levels).
 //!
 //! Not yet here: anti-entropy by Merkle trees, streaming token ranges when the ring
 //! changes, the PBS staleness curve (see issue 11).
@@ -18,6 +19,7 @@ pub mod facts;
 pub mod messages;
 pub mod model;
 pub mod node;
+pub mod quorums;
 pub mod ring;
 pub mod routing;
 pub mod settings;

@@ -5,6 +5,7 @@
 
 use super::messages::{Ctx, Message, NodeEvent, Reply, Timer};
 use super::node::{Node, Params};
+use super::quorums::{Recent, RingAction};
 use super::ring::Ring;
 use super::routing::{self, Meta, Session};
 use super::settings::LeaderlessSpec;
@@ -20,7 +21,7 @@ use crate::kernel::protocol::{OpSpec, Protocol};
 use crate::kernel::rng::SimRng;
 use crate::kernel::time::Micros;
 use crate::kernel::{ActionError, Addr, ClientId, NodeId, OpId, Pos, World};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -35,6 +36,8 @@ pub struct Model {
     /// acknowledged writes, so the model promises nothing about them.
     pub ever_skewed: bool,
     pub counters: Counters,
+    /// The latest operations' replica sets, for the page (see `quorums.rs`).
+    pub recent: Recent,
 }
 
 impl Model {
@@ -42,11 +45,6 @@ impl Model {
         &self.params.spec
     }
 }
-
-/// The model's own actions: none yet (the kernel's faults and operations serve).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum NoAction {}
 
 /// Model-level trace records: none yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -59,7 +57,7 @@ impl Protocol for Leaderless {
     type Event = NodeEvent;
     type Note = NoNote;
     type WorldTimer = ();
-    type Action = NoAction;
+    type Action = RingAction;
     type Model = Model;
     type Session = Session;
     type OpMeta = Meta;
@@ -89,6 +87,7 @@ impl Protocol for Leaderless {
             landed: BTreeMap::new(),
             ever_skewed: false,
             counters: Counters::default(),
+            recent: Recent::default(),
         }
     }
 
@@ -132,7 +131,8 @@ impl Protocol for Leaderless {
         world.note_skew();
     }
 
-    fn node_event(world: &mut World<Self>, _node: NodeId, event: NodeEvent) {
+    fn node_event(world: &mut World<Self>, node: NodeId, event: NodeEvent) {
+        world.note_quorum(node, &event);
         let c = &mut world.model.counters;
         match event {
             NodeEvent::Stamped { op, pos } => {
@@ -150,6 +150,7 @@ impl Protocol for Leaderless {
             NodeEvent::DigestMismatch { .. } => c.digest_mismatches += 1,
             NodeEvent::Unavailable { .. } => c.unavailable += 1,
             NodeEvent::Stored { .. }
+            | NodeEvent::ReadAsked { .. }
             | NodeEvent::MarkedDown { .. }
             | NodeEvent::MarkedUp { .. } => {}
         }
@@ -181,8 +182,10 @@ impl Protocol for Leaderless {
         Ok(())
     }
 
-    fn act(_world: &mut World<Self>, action: &NoAction) -> Result<Acted, ActionError> {
-        match *action {}
+    fn act(world: &mut World<Self>, action: &RingAction) -> Result<Acted, ActionError> {
+        match *action {
+            RingAction::SetConsistency { write, read } => world.set_consistency(write, read),
+        }
     }
 
     fn route(world: &mut World<Self>, client: ClientId, op: &mut OpSpec<Meta>) -> NodeId {

@@ -77,6 +77,11 @@ impl Node {
             );
             return;
         }
+        let asked = contacted.iter().fold(0, |m, &c| m | bit(c));
+        ctx.emit(NodeEvent::ReadAsked {
+            op,
+            contacted: asked,
+        });
         let req = self.next_req();
         self.reads.insert(
             req,
