@@ -210,18 +210,20 @@ export class LabController {
   }
 
   /**
-   * Seeks, continuing in chunks if the event cap stops the replay. Stops ahead of the
+   * Seeks, continuing in chunks if the event cap or the time budget stops the replay. Stops ahead of the
    * present fire on the way forward; going back re-arms the ones after the new present
    * (a stop whose action is already in the log does not act twice: see the lesson player).
    */
   _seek(lab, t) {
     if (t < lab.now()) {
-      if (lab.seek(t, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME) this._runTo(t);
+      lab.seek(t, MAX_EVENTS_PER_FRAME);
+      if (lab.now() < t) this._runTo(t);
       this._firedUpTo = lab.now();
     } else {
       const first = this._nextStop(t);
       const to = first ? first.at : t;
-      if (lab.seek(to, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME) this._runTo(to);
+      lab.seek(to, MAX_EVENTS_PER_FRAME);
+      if (lab.now() < to) this._runTo(to);
       if (first) {
         this._fire(first);
         this._runTo(t);
@@ -272,7 +274,9 @@ export class LabController {
     for (;;) {
       const stop = this._nextStop(t);
       const to = stop ? stop.at : t;
-      while (this.lab.advanceTo(to, MAX_EVENTS_PER_FRAME) >= MAX_EVENTS_PER_FRAME);
+      // Until the clock is there: the event cap or the binding's wall-clock budget (about
+      // 50 ms a call, more calls on a loaded machine) may stop a call short of it.
+      while (this.lab.now() < to) this.lab.advanceTo(to, MAX_EVENTS_PER_FRAME);
       if (!stop) return;
       this._fire(stop);
     }
