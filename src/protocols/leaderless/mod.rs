@@ -9,15 +9,17 @@
 //! the rest: `settings` (the scenario's `leaderless` object and the levels), `ring`,
 //! `messages`, `node/` (the state machine: `write.rs` and `read.rs` the coordinator's
 //! paths), `routing` (which node coordinates, and what a read promises), `facts` (the
-//! final state for the checkers), `view` (what the page draws).
+//! final state for the checkers), `view` (what the page draws), `pbs` (the PBS staleness
+//! curve: Monte Carlo over the WARS model with the scenario's own link latencies).
 //!
 //! Not yet here: anti-entropy by Merkle trees, streaming token ranges when the ring
-//! changes, the PBS staleness curve (see issue 11).
+//! changes (see issue 11).
 
 pub mod facts;
 pub mod messages;
 pub mod model;
 pub mod node;
+pub mod pbs;
 pub mod ring;
 pub mod routing;
 pub mod settings;
