@@ -205,13 +205,22 @@ impl PbsModel {
     pub fn estimate(&self, trials: u32, rng: &mut SimRng) -> Thresholds {
         let mut t = Vec::with_capacity(trials as usize);
         let mut failed = 0;
+        let mut commits = 0u128;
         let mut scratch = Scratch::default();
         for _ in 0..trials {
             match self.trial(rng, &mut scratch) {
-                Some(x) => t.push(x),
+                Some(x) => {
+                    t.push(x);
+                    commits += u128::from(scratch.commit);
+                }
                 None => failed += 1,
             }
         }
+        let write_latency = if t.is_empty() {
+            0
+        } else {
+            (commits / t.len() as u128) as Micros
+        };
         t.sort_unstable();
         Thresholds {
             n: self.n,
@@ -219,6 +228,7 @@ impl PbsModel {
             w: self.w,
             sorted: t,
             failed,
+            write_latency,
         }
     }
 
@@ -234,6 +244,7 @@ impl PbsModel {
         s.w.clear();
         s.wa.clear();
         s.reads.clear();
+        s.commit = 0;
         for &node in set {
             let w = self.leg(cw, node, rng).saturating_add(self.disk as i64);
             let a = self.leg(node, cw, rng);
@@ -253,6 +264,7 @@ impl PbsModel {
             }
             c
         };
+        s.commit = commit as Micros;
         if self.r == 0 {
             return Some(0);
         }
@@ -275,6 +287,8 @@ pub struct Scratch {
     w: Vec<i64>,
     wa: Vec<i64>,
     reads: Vec<(i64, i64)>,
+    /// The last trial's commit time.
+    commit: Micros,
 }
 
 /// The thresholds of an estimate's trials, sorted: the curve's raw material.
@@ -288,6 +302,8 @@ pub struct Thresholds {
     /// Trials left out for lost messages: the write or the read did not complete, or every
     /// replica the read heard from lost the write (only repair brings it then).
     pub failed: u32,
+    /// Mean time from the write's start at its coordinator to the commit.
+    pub write_latency: Micros,
 }
 
 impl Thresholds {
@@ -308,10 +324,14 @@ impl Thresholds {
         self.sorted[i.clamp(1, self.sorted.len()) - 1]
     }
 
-    /// The curve: `GRID` points evenly from 0 to the 99.9th percentile, then the largest
-    /// threshold (probability 1); and k-staleness for k = 1 to 5.
+    /// The curve: `GRID` points evenly from 0 to the 99.9th percentile (or, when every read
+    /// sees the write at once, to twice the mean write latency and at least 1 ms), then the
+    /// largest threshold (probability 1); and k-staleness for k = 1 to 5.
     pub fn curve(&self) -> PbsCurve {
-        let top = self.quantile(0.999);
+        let mut top = self.quantile(0.999);
+        if top == 0 {
+            top = (2 * self.write_latency).max(MICROS_PER_MS);
+        }
         let mut points: Vec<PbsPoint> = (0..=GRID)
             .map(|i| self.point(top * i as u64 / GRID as u64))
             .collect();
@@ -328,6 +348,7 @@ impl Thresholds {
             w: self.w,
             trials: self.sorted.len() as u32 + self.failed,
             failed: self.failed,
+            write_latency: self.write_latency as f64 / MICROS_PER_MS as f64,
             points,
             consistent_after: [0.9, 0.99, 0.999]
                 .iter()
@@ -376,6 +397,8 @@ pub struct PbsCurve {
     pub w: usize,
     pub trials: u32,
     pub failed: u32,
+    /// Mean ms from a write's start at its coordinator to its commit (the W-th ack).
+    pub write_latency: f64,
     /// (t after the commit, P(the read returns the write)), t rising, P non-decreasing,
     /// the last P = 1.
     pub points: Vec<PbsPoint>,
