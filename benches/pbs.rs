@@ -9,7 +9,7 @@ use replica_lab::kernel::rng::SimRng;
 use replica_lab::kernel::time::Dur;
 use replica_lab::kernel::World;
 use replica_lab::protocols::leaderless::pbs::{self, PbsModel, PbsOptions};
-use replica_lab::protocols::leaderless::settings::Level;
+use replica_lab::protocols::leaderless::settings::{CoordinatorChoice, Level};
 use replica_lab::protocols::Leaderless;
 use replica_lab::Scenario;
 use std::hint::black_box;
@@ -26,6 +26,7 @@ fn pbs_speed(c: &mut Criterion) {
     let options = PbsOptions {
         write_consistency: Some(Level::One),
         read_consistency: Some(Level::One),
+        coordinator: Some(CoordinatorChoice::Random),
         trials: Some(TRIALS),
         ..PbsOptions::default()
     };

@@ -432,7 +432,8 @@ impl Lab {
     /// The PBS staleness curve of the leaderless ring as it is now (docs/pbs.md): points
     /// of `t` (ms after a write committed) and `p` (the chance a read started then returns
     /// it), `consistentAfter`, `kStaleness`. `options` is JSON (`""` for none):
-    /// `{"replicationFactor", "writeConsistency", "readConsistency", "trials", "disk"}`,
+    /// `{"replicationFactor", "writeConsistency", "readConsistency", "coordinator", "trials",
+    /// "disk"}`,
     /// each optional, overriding the world's settings for the estimate only.
     pub fn pbs(&self, options: &str) -> Result<JsValue, JsError> {
         let options: PbsOptions = if options.trim().is_empty() {

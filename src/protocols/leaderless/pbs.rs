@@ -100,13 +100,14 @@ pub struct PbsModel {
 
 /// Overrides of the world's settings (the page's knobs, the runner's flags), in JSON:
 /// `{"replicationFactor": 3, "writeConsistency": "ONE", "readConsistency": "ONE",
-/// "trials": 100000}`; every field optional.
+/// "coordinator": "random", "trials": 100000, "disk": "2ms"}`; every field optional.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PbsOptions {
     pub replication_factor: Option<u32>,
     pub write_consistency: Option<Level>,
     pub read_consistency: Option<Level>,
+    pub coordinator: Option<CoordinatorChoice>,
     pub trials: Option<u32>,
     /// Disk time per replica write, added to W (default: none, as the model stores).
     pub disk: Option<crate::kernel::time::Dur>,
@@ -149,6 +150,9 @@ impl PbsModel {
         }
         if let Some(level) = options.read_consistency {
             spec.read_consistency = level;
+        }
+        if let Some(choice) = options.coordinator {
+            spec.coordinator = choice;
         }
         let regions = params.regions.iter().any(Option::is_some);
         spec.check(nodes.len(), regions)
