@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --example run -- scenario.json [--seed N] [--until 60s]
 //!     [--ack POLICY] [--scaling 1,2,4,8] [--history FILE]
+//! cargo run --release --example run -- scenario.json --pbs [--trials N] [--seed N]
 //! ```
 //!
 //! `--ack` overrides the scenario's acknowledgement policy (JSON, as in the scenario:
@@ -13,6 +14,11 @@
 //! each given number of replicas, its read and write throughput and latency. `--history FILE`
 //! writes the run's history in Jepsen's format (`docs/history-format.md`), for
 //! `cargo run --release --example check -- FILE --sessions` or any Jepsen-format tool.
+//!
+//! `--pbs` prints the PBS staleness curve of a leaderless scenario instead of running it
+//! (`docs/pbs.md`): `points` of `t` (ms after the write committed) and `p` (the probability
+//! that a read started then returns the write), `consistentAfter` and `kStaleness`, from
+//! `--trials` Monte Carlo trials (100,000 by default) seeded by the seed.
 //!
 //! The summary's `anomalies` section is every checker's verdict (`crate::checks`): each kind
 //! found, how often, how many of them the configuration promised against, and the first
@@ -33,13 +39,14 @@ use replica_lab::config::ModelKind;
 use replica_lab::kernel::time::Dur;
 use replica_lab::kernel::{Protocol, World};
 use replica_lab::observe::experiments::scaling_point;
+use replica_lab::protocols::leaderless::pbs::{self, PbsOptions};
 use replica_lab::protocols::single_leader::ack::AckPolicy;
 use replica_lab::protocols::{Leaderless, SingleLeader};
 use replica_lab::Scenario;
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: run SCENARIO.json [--seed N] [--until DURATION] [--ack POLICY] [--scaling 1,2,4,8] [--history FILE]\n       run --lesson LESSON.json";
+const USAGE: &str = "usage: run SCENARIO.json [--seed N] [--until DURATION] [--ack POLICY] [--scaling 1,2,4,8] [--history FILE]\n       run SCENARIO.json --pbs [--trials N] [--seed N]\n       run --lesson LESSON.json";
 
 struct Args {
     path: String,
@@ -48,6 +55,8 @@ struct Args {
     ack: Option<AckPolicy>,
     scaling: Vec<u32>,
     history: Option<String>,
+    pbs: bool,
+    trials: Option<u32>,
 }
 
 /// `--lesson FILE`: plays the lesson and prints its summary and outcomes; Ok(false) when an
@@ -65,6 +74,7 @@ fn run_lesson(path: &str) -> Result<(String, bool), String> {
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let (mut path, mut seed, mut until, mut ack, mut history) = (None, None, None, None, None);
     let mut scaling = Vec::new();
+    let (mut pbs, mut trials) = (false, None);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--seed" => {
@@ -104,6 +114,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--history" => {
                 history = Some(args.next().ok_or("--history needs a file to write")?);
             }
+            "--pbs" => pbs = true,
+            "--trials" => {
+                let v = args.next().ok_or("--trials needs a number of trials")?;
+                trials = Some(v.parse().map_err(|_| {
+                    format!("--trials: must be a whole number of trials, got {v:?}")
+                })?);
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"))
@@ -119,6 +136,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         ack,
         scaling,
         history,
+        pbs,
+        trials,
     })
 }
 
@@ -134,12 +153,41 @@ fn run() -> Result<String, String> {
         .seed
         .or(scenario.seed)
         .ok_or_else(|| format!("{}: no seed: give --seed N or a \"seed\" field", args.path))?;
+    if args.pbs {
+        return pbs_curve(&scenario, seed, &args);
+    }
+    if args.trials.is_some() {
+        return Err(format!("--trials is for --pbs\n{USAGE}"));
+    }
     let until = args.until.or(scenario.until).unwrap_or(Dur::ms(60_000));
     let summary = match scenario.model {
         ModelKind::SingleLeader => simulate::<SingleLeader>(&scenario, seed, until, &args)?,
         ModelKind::Leaderless => simulate::<Leaderless>(&scenario, seed, until, &args)?,
     };
     serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())
+}
+
+/// `--pbs`: the staleness curve of the scenario's ring as it starts, as JSON.
+fn pbs_curve(scenario: &Scenario, seed: u64, args: &Args) -> Result<String, String> {
+    if scenario.model != ModelKind::Leaderless {
+        return Err(format!(
+            "{}: --pbs draws the staleness curve of a leaderless ring (R and W replicas of N), \
+             and this scenario runs the single-leader model: set \"model\": \"leaderless\"",
+            args.path
+        ));
+    }
+    if args.until.is_some() || args.ack.is_some() || !args.scaling.is_empty() {
+        return Err(format!(
+            "--pbs takes only --trials and --seed (it runs no simulation)\n{USAGE}"
+        ));
+    }
+    let world = World::<Leaderless>::new(scenario, seed).map_err(|e| e.to_string())?;
+    let options = PbsOptions {
+        trials: args.trials,
+        ..PbsOptions::default()
+    };
+    let curve = pbs::curve_of(&world, seed, &options).map_err(|e| format!("--pbs: {e}"))?;
+    serde_json::to_string_pretty(&curve).map_err(|e| e.to_string())
 }
 
 /// Runs the scenario's model and gives its summary as JSON.

@@ -1,6 +1,7 @@
 // Runs the WASM throughput harness (www/bench.html) in headless Chromium and prints its
-// result as JSON. Usage: node scripts/bench-wasm.mjs [memory]   (after scripts/build.sh);
-// `memory` runs only the wasm memory figure (100 simulated hours, a few minutes).
+// result as JSON. Usage: node scripts/bench-wasm.mjs [memory|pbs]   (after scripts/build.sh);
+// `memory` runs only the wasm memory figure (100 simulated hours, a few minutes), `pbs` only
+// the PBS staleness curve's trials per second.
 import { chromium } from 'playwright-core';
 import { startServer, CHROMIUM } from '../tests/e2e/server.mjs';
 

@@ -13,6 +13,7 @@ use crate::kernel::world::{ActionError, World};
 use crate::kernel::Protocol;
 use crate::observe::experiments::ScalingRun as Experiment;
 use crate::observe::view::SnapshotOptions;
+use crate::protocols::leaderless::pbs::{self, PbsOptions};
 use crate::protocols::single_leader::actions::OperatorAction;
 use crate::protocols::{Leaderless, SingleLeader};
 use serde::Serialize;
@@ -438,6 +439,30 @@ impl Lab {
     /// The run summary the headless runner prints.
     pub fn summary(&self) -> Result<JsValue, JsError> {
         each!(&self.run, t => to_js(&t.world().summary()))
+    }
+
+    /// The PBS staleness curve of the leaderless ring as it is now (docs/pbs.md): points
+    /// of `t` (ms after a write committed) and `p` (the chance a read started then returns
+    /// it), `consistentAfter`, `kStaleness`. `options` is JSON (`""` for none):
+    /// `{"replicationFactor", "writeConsistency", "readConsistency", "coordinator", "trials",
+    /// "disk"}`,
+    /// each optional, overriding the world's settings for the estimate only.
+    pub fn pbs(&self, options: &str) -> Result<JsValue, JsError> {
+        let options: PbsOptions = if options.trim().is_empty() {
+            PbsOptions::default()
+        } else {
+            serde_json::from_str(options).map_err(|e| JsError::new(&format!("pbs: {e}")))?
+        };
+        match &self.run {
+            AnyTimeline::Leaderless(t) => {
+                let w = t.world();
+                to_js(&pbs::curve_of(w, w.seed(), &options).map_err(js_error)?)
+            }
+            AnyTimeline::SingleLeader(_) => Err(JsError::new(
+                "the staleness curve is of the leaderless model (R and W replicas of N); this \
+                 scenario runs the single-leader model",
+            )),
+        }
     }
 
     /// Every checker's verdict on the history so far (see docs/binding-api.md): the

@@ -107,3 +107,70 @@ fn bad_seeds_and_policies_are_refused_in_words() {
          its client gave up; ask for at most 3, or use \"majority\" or \"all\""
     );
 }
+
+/// `run quorum.json --pbs` prints the staleness curve: points of t and probability, rising
+/// to 1, the same for the same seed; a single-leader scenario is refused in words.
+#[test]
+fn pbs_prints_the_staleness_curve_of_a_leaderless_scenario() {
+    let quorum = concat!(env!("CARGO_MANIFEST_DIR"), "/www/scenarios/quorum.json");
+    let curve = |scenario: &str, seed: &str| {
+        let out = Command::new(runner())
+            .args([scenario, "--pbs", "--trials", "20000", "--seed", seed])
+            .output()
+            .expect("run the runner");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v
+    };
+    // QUORUM / QUORUM: R + W > N, every read sees the write at once.
+    let c = curve(quorum, "7");
+    assert!(
+        c["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["p"] == 1.0),
+        "{c}"
+    );
+    assert!(
+        c["points"].as_array().unwrap().len() > 10,
+        "a range of t all the same: {c}"
+    );
+    // ONE / ONE with coordinators at random: stale at first, rising to 1.
+    let text = std::fs::read_to_string(quorum).unwrap();
+    let one = text
+        .replace(r#""QUORUM""#, r#""ONE""#)
+        .replace(r#""tokenAware""#, r#""random""#);
+    let path = std::env::temp_dir().join(format!("pbs-one-{}.json", std::process::id()));
+    std::fs::write(&path, one).unwrap();
+    let path = path.to_str().unwrap();
+    let c = curve(path, "7");
+    assert_eq!(c["trials"], 20_000);
+    let points = c["points"].as_array().unwrap();
+    assert!(points.len() > 10, "{c}");
+    let p: Vec<f64> = points.iter().map(|x| x["p"].as_f64().unwrap()).collect();
+    let t: Vec<f64> = points.iter().map(|x| x["t"].as_f64().unwrap()).collect();
+    assert_eq!(t[0], 0.0);
+    assert!(p[0] < 1.0, "{c}");
+    assert!(p.windows(2).all(|w| w[0] <= w[1]) && t.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(*p.last().unwrap(), 1.0);
+    assert_eq!(c, curve(path, "7"), "the same seed gives the same curve");
+    assert_ne!(c, curve(path, "8"));
+    std::fs::remove_file(path).ok();
+
+    let out = Command::new(runner())
+        .args([SCENARIO, "--pbs"])
+        .output()
+        .expect("run the runner");
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("--pbs draws the staleness curve of a leaderless ring")
+            && said.contains("\"model\": \"leaderless\""),
+        "{said}"
+    );
+}

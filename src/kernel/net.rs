@@ -57,7 +57,8 @@ impl LinkSpec {
         self
     }
 
-    fn sample_delay(&self, rng: &mut SimRng) -> Micros {
+    /// One draw of this link's one-way delay (latency plus jitter), before FIFO ordering.
+    pub(crate) fn sample_delay(&self, rng: &mut SimRng) -> Micros {
         let base = match self.latency {
             Latency::Constant { value } => value.micros(),
             Latency::Uniform { min, max } => rng.between(min.micros(), max.micros()),

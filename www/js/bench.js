@@ -1,11 +1,12 @@
 // The browser half of the throughput benchmark: the same scenario and event count as
 // benches/throughput.rs, timed with performance.now(). Results go to the page and to
 // window.__benchResult for scripts/bench-wasm.mjs. `bench.html?only=memory` runs the memory
-// figure alone (js/bench-memory.js).
+// figure alone (js/bench-memory.js), `?only=pbs` the PBS staleness curve's (js/bench-pbs.js).
 import init, { Lab } from '../pkg/replica_lab.js';
 import { checkerBench } from './bench-checker.js';
 import { seekBench } from './bench-seek.js';
 import { memoryBench } from './bench-memory.js';
+import { pbsBench } from './bench-pbs.js';
 
 const EVENTS = 200_000;
 const RUNS = 10;
@@ -14,6 +15,12 @@ async function main() {
   const wasm = await init();
   if (new URLSearchParams(location.search).get('only') === 'memory') {
     const result = { memory: memoryBench(wasm.memory), userAgent: navigator.userAgent };
+    document.getElementById('result').textContent = JSON.stringify(result, null, 2);
+    window.__benchResult = result;
+    return;
+  }
+  if (new URLSearchParams(location.search).get('only') === 'pbs') {
+    const result = { pbs: await pbsBench(), userAgent: navigator.userAgent };
     document.getElementById('result').textContent = JSON.stringify(result, null, 2);
     window.__benchResult = result;
     return;
@@ -43,6 +50,7 @@ async function main() {
   };
   result.checker = checkerBench(); // after the throughput runs, so the two never compete
   result.seek = seekBench();
+  result.pbs = await pbsBench();
   document.getElementById('result').textContent = JSON.stringify(result, null, 2);
   window.__benchResult = result;
 }

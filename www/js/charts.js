@@ -350,7 +350,7 @@ export function renderXY(chart, data) {
     }
   }
   const right = data.series.find((s) => s.axis === 'right');
-  const f = chart.frame(yMax * 1.08, { unit: data.unit, top: 20, bottom: 18, left: 34, rightAxis: right ? { max: rMax * 1.08, color: right.color } : null });
+  const f = chart.frame(data.yMax ?? yMax * 1.08, { unit: data.unit, top: 20, bottom: 18, left: 34, rightAxis: right ? { max: rMax * 1.08, color: right.color } : null });
   const n = data.xs.length;
   const sx = (i) => f.x0 + ((f.x1 - f.x0) * (i + 0.5)) / n;
   ctx.font = `10px ${FONT}`;

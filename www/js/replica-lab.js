@@ -17,6 +17,7 @@ import { wireStage } from './stage-input.js';
 import { Settings } from './settings.js';
 import { MetricsPanel } from './metrics-panel.js';
 import { Scaling } from './scaling.js';
+import { PbsPanel } from './pbs-panel.js';
 import { Faults } from './faults.js';
 import { AnomaliesPanel } from './anomalies-panel.js';
 import { ManualPanel } from './manual-panel.js';
@@ -118,6 +119,7 @@ export class ReplicaLab {
       faults: new Faults(refs, bus),
       metrics: new MetricsPanel(this.root, refs, bus),
       scaling: new Scaling(refs, bus),
+      pbs: new PbsPanel(refs, bus),
       timeline: new Timeline(refs, bus, { seekTo: (us) => c.seekTo(us), stepBack: () => c.stepBack() }),
       happenings: new Happenings(bus),
       live: new LiveRegion(refs.live, bus),
@@ -369,6 +371,7 @@ export class ReplicaLab {
       this.renderer.setTheme(this.root);
       this.panels.metrics.retheme();
       this.panels.scaling.retheme?.();
+      this.panels.pbs.retheme();
       this.renderer.draw(this.bus.snapshot);
     }
     return undefined;

@@ -389,6 +389,26 @@ export const TEMPLATE = /* html */ `
         </div>
         <div class="rl-knob-hint" data-ref="readLevelHint" data-testid="read-level-hint"></div>
       </form>
+      <div class="rl-card" data-ref="pbsCard" data-testid="pbs-card" hidden>
+        <h3 class="rl-h">How stale, how long? (PBS)</h3>
+        <div class="rl-fields">
+          <label class="rl-field">write at
+            <select class="rl-input" data-ref="pbsWrite" data-testid="pbs-write"><option value="ANY">ANY</option><option value="ONE">ONE</option><option value="TWO">TWO</option><option value="THREE">THREE</option><option value="QUORUM">QUORUM</option><option value="ALL">ALL</option></select>
+          </label>
+          <label class="rl-field">read at
+            <select class="rl-input" data-ref="pbsRead" data-testid="pbs-read"><option value="ONE">ONE</option><option value="TWO">TWO</option><option value="THREE">THREE</option><option value="QUORUM">QUORUM</option><option value="ALL">ALL</option></select>
+          </label>
+          <label class="rl-field">coordinator
+            <select class="rl-input" data-ref="pbsCoordinator" data-testid="pbs-coordinator">
+              <option value="tokenAware">token-aware</option>
+              <option value="random">random</option>
+              <option value="nearest">nearest</option>
+            </select>
+          </label>
+        </div>
+        <div class="rl-chart-box rl-chart-box-tall"><canvas data-ref="chartPbs" data-testid="chart-pbs" role="img" aria-label="Probability that a read returns a write against the time after its commit"></canvas></div>
+        <p class="rl-hint" data-ref="pbsStatus" data-testid="pbs-status">The chance that a read started t ms after a write committed returns it (Bailis et al., Probabilistically Bounded Staleness), by Monte Carlo over this ring's link latencies. The levels here are for the curve only.</p>
+      </div>
       <div class="rl-card rl-notes">
         <h3 class="rl-h">Fresh, fast or both?</h3>
         <p><b>Replicas answer from what they have applied.</b> A read there is cheap and close, but it may miss a write the primary already acknowledged: a <span class="rl-tag rl-tag-stale">STALE</span> read. PostgreSQL hot standby and MongoDB read concern <code>local</code> on a secondary work this way.</p>

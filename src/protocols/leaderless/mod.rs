@@ -10,15 +10,18 @@
 //! `messages`, `node/` (the state machine: `write.rs` and `read.rs` the coordinator's
 //! paths), `routing` (which node coordinates, and what a read promises), `facts` (the
 //! final state for the checkers), `view` (what the page draws), `quorums` (the latest
-//! operations' replica sets, for the page, and the action that sets the levels).
+//! operations' replica sets, for the page, and the action that sets the levels), `pbs` (the
+//! PBS staleness curve: Monte Carlo over the WARS model with the scenario's own link
+//! latencies).
 //!
 //! Not yet here: anti-entropy by Merkle trees, streaming token ranges when the ring
-//! changes, the PBS staleness curve (see issue 11).
+//! changes (see issue 11).
 
 pub mod facts;
 pub mod messages;
 pub mod model;
 pub mod node;
+pub mod pbs;
 pub mod quorums;
 pub mod ring;
 pub mod routing;
